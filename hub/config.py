@@ -1,0 +1,215 @@
+"""hub.toml -> one frozen, typed Config.
+
+Resolution order for every value: built-in defaults (hub/default_hub.toml) <
+hub.toml < HUB_<SECTION>__<KEY> environment variables < explicit overrides (e.g.
+`--db`). Relative paths are resolved against the folder holding hub.toml (the
+workspace). Secrets never live here: only the names of the environment
+variables that hold them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from hub.exceptions import ConfigError
+
+CONFIG_NAME = "hub.toml"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StoreConfig(_Frozen):
+    db: Path = Path("data/hub.duckdb")
+
+
+class SiteConfig(_Frozen):
+    title: str = "hub — the AI engineering week"
+    description: str = ""
+    url: str = "http://127.0.0.1:8000/"
+    docs_dir: Path = Path("site")
+    site_dir: Path = Path("public")
+    mkdocs_yml: Path = Path("mkdocs.yml")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("site.url must start with http:// or https://")
+        return v if v.endswith("/") else v + "/"
+
+
+class DigestConfig(_Frozen):
+    limit: int = Field(30, ge=1, le=500)
+    per_topic: int = Field(8, ge=1, le=100)
+
+
+class LLMConfig(_Frozen):
+    enabled: bool = False
+    base_url: str = "https://api.openai.com/v1"
+    model: str = "gpt-4o-mini"
+    api_key_env: str = "OPENAI_API_KEY"
+    max_concurrency: int = Field(4, ge=1, le=64)
+    timeout_s: float = Field(60.0, gt=0)
+    retries: int = Field(2, ge=0, le=10)
+    max_tokens_per_run: int = Field(200_000, ge=0)
+
+    def api_key(self) -> str | None:
+        return os.environ.get(self.api_key_env)
+
+
+class EmailConfig(_Frozen):
+    from_addr: str = "hub@example.org"
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username_env: str = "HUB_SMTP_USER"
+    password_env: str = "HUB_SMTP_PASSWORD"
+
+
+class InterestsConfig(_Frozen):
+    boost_keywords: tuple[str, ...] = ()
+    mute_keywords: tuple[str, ...] = ()
+    boost_authors: tuple[str, ...] = ()
+    boost_topics: tuple[str, ...] = ()
+    mute_topics: tuple[str, ...] = ()
+
+
+class RankConfig(_Frozen):
+    weights: dict[str, float] = Field(default_factory=dict)
+
+
+class TopicConfig(_Frozen):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+
+
+class SourceConfig(_Frozen):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    kind: str
+    url: str = ""
+    tags: tuple[str, ...] = ()
+    params: dict[str, Any] = Field(default_factory=dict)
+    enabled: bool = True
+
+
+class Config(_Frozen):
+    """Everything hub needs to know, resolved: paths are absolute."""
+
+    workspace: Path = Path(".")
+    store: StoreConfig = StoreConfig()
+    site: SiteConfig = SiteConfig()
+    digest: DigestConfig = DigestConfig()
+    llm: LLMConfig = LLMConfig()
+    email: EmailConfig = EmailConfig()
+    interests: InterestsConfig = InterestsConfig()
+    rank: RankConfig = RankConfig()
+    topics: tuple[TopicConfig, ...] = ()
+    sources: tuple[SourceConfig, ...] = ()
+
+    @property
+    def db_path(self) -> Path:
+        return self._abs(self.store.db)
+
+    @property
+    def docs_dir(self) -> Path:
+        return self._abs(self.site.docs_dir)
+
+    @property
+    def site_dir(self) -> Path:
+        return self._abs(self.site.site_dir)
+
+    @property
+    def mkdocs_yml(self) -> Path:
+        return self._abs(self.site.mkdocs_yml)
+
+    def _abs(self, p: Path) -> Path:
+        return p if p.is_absolute() else (self.workspace / p).resolve()
+
+
+def default_toml() -> str:
+    """The commented hub.toml that `hub init` writes; also the source of defaults."""
+    return resources.files("hub").joinpath("default_hub.toml").read_text(encoding="utf-8")
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and k != "params":
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _env_overrides(env: dict[str, str]) -> dict[str, Any]:
+    """HUB_SECTION__KEY=value -> {"section": {"key": value}} (TOML value syntax allowed)."""
+    out: dict[str, Any] = {}
+    for name, raw in env.items():
+        if not name.startswith("HUB_") or "__" not in name:
+            continue
+        section, _, key = name[4:].lower().partition("__")
+        try:
+            value: Any = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        out.setdefault(section, {})[key] = value
+    return out
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """$HUB_CONFIG, else hub.toml in the current folder (no walking up: explicit is better)."""
+    if env := os.environ.get("HUB_CONFIG"):
+        return Path(env)
+    candidate = (start or Path.cwd()) / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_config(
+    path: Path | None = None,
+    *,
+    db: Path | str | None = None,
+    env: dict[str, str] | None = None,
+    workspace: Path | None = None,
+) -> Config:
+    """Read hub.toml (or the defaults alone when there is none) into a frozen Config."""
+    env = dict(os.environ) if env is None else env
+    data = tomllib.loads(default_toml())
+    if path is not None:
+        try:
+            user = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as e:
+            raise ConfigError(f"{path}: no such config file (run `hub init`)") from e
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{path}: not valid TOML: {e}") from e
+        # Lists of tables replace the defaults instead of merging into them.
+        data = _merge(data, user)
+    data = _merge(data, _env_overrides(env))
+    db = db or env.get("HUB_DB")
+    if db:
+        data.setdefault("store", {})["db"] = str(db)
+    root = workspace or (Path(path).resolve().parent if path else Path(env.get("HUB_HOME", ".")))
+    data["workspace"] = root.resolve()
+    try:
+        return Config.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{path or 'config'}: {where}: {first['msg']}") from e
+
+
+def write_default(path: Path, *, force: bool = False) -> Path:
+    if path.exists() and not force:
+        raise ConfigError(f"{path} already exists (use --force to overwrite)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(default_toml(), encoding="utf-8")
+    return path

@@ -1,0 +1,183 @@
+"""Connection, transactions and migrations: the only place a DuckDB connection is made."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from hub.exceptions import StoreError, StoreLockedError
+from hub.store.migrations import MIGRATIONS
+
+_LOCK_RE = re.compile(r"Conflicting lock is held in (?P<prog>.*?) \(PID (?P<pid>\d+)\)")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def to_db(t: dt.datetime | None) -> dt.datetime | None:
+    """Timestamps are stored as naive UTC (DuckDB TIMESTAMP)."""
+    if t is None:
+        return None
+    return t.astimezone(dt.UTC).replace(tzinfo=None) if t.tzinfo else t
+
+
+def from_db(t: dt.datetime | None) -> dt.datetime | None:
+    return t.replace(tzinfo=dt.UTC) if t is not None else None
+
+
+def _json_default(v: object) -> str:
+    if isinstance(v, dt.datetime):
+        return to_db(v).isoformat()  # type: ignore[union-attr]
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    raise TypeError(f"not JSON serializable: {type(v).__name__}")
+
+
+def _wrap(e: duckdb.Error, path: Path) -> StoreError:
+    msg = str(e).splitlines()[0]
+    if m := _LOCK_RE.search(str(e)):
+        return StoreLockedError(
+            f"{path} is in use by another hub process (PID {m['pid']}: {m['prog']}); "
+            "wait for it to finish or stop it"
+        )
+    return StoreError(f"{path}: {msg}")
+
+
+class BaseStore:
+    """Owns one DuckDB connection; domain mixins add their queries on top."""
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        if str(path) != ":memory:":
+            if read_only and not self.path.exists():
+                raise StoreError(f"{self.path}: no database here yet (run `hub import` or `hub demo`)")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(
+                str(path), read_only=read_only, config={"extension_directory": self._ext_dir()}
+            )
+        except duckdb.Error as e:
+            raise _wrap(e, self.path) from e
+        self._in_tx = False
+        if not read_only:
+            self.migrate()
+
+    def _ext_dir(self) -> str:
+        base = self.path.parent if str(self.path) != ":memory:" else Path.cwd()
+        return str(base / ".duckdb_extensions")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> BaseStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- SQL helpers -------------------------------------------------------------
+
+    def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:
+        try:
+            return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+        except duckdb.Error as e:
+            raise _wrap(e, self.path) from e
+
+    def executemany(self, sql: str, rows: list[Any]) -> None:
+        if not rows:
+            return
+        try:
+            self.con.executemany(sql, rows)
+        except duckdb.Error as e:
+            raise _wrap(e, self.path) from e
+
+    def fetchall(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+        return self.execute(sql, params).fetchall()
+
+    def scalar(self, sql: str, params: Any = None) -> Any:
+        row = self.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def bulk_insert(
+        self, table: str, columns: Mapping[str, str], rows: Sequence[Sequence[object]],
+        *, conflict: str = "",
+    ) -> None:
+        """Insert many rows fast: stage them as NDJSON and let DuckDB read the file.
+
+        `columns` maps column name -> DuckDB type (in table order); `conflict` is an
+        optional `ON CONFLICT ...` / select suffix. executemany is ~100x slower here.
+        """
+        if not rows:
+            return
+        names = list(columns)
+        fd, tmp = tempfile.mkstemp(prefix="hub-stage-", suffix=".jsonl")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                for row in rows:
+                    f.write(json.dumps(dict(zip(names, row, strict=True)),
+                                       default=_json_default, ensure_ascii=False))
+                    f.write("\n")
+            spec = "{" + ", ".join(f"{n!r}: {t!r}" for n, t in columns.items()) + "}"
+            self.execute(
+                f"INSERT INTO {table} AS t ({', '.join(names)}) "
+                f"SELECT {', '.join(names)} FROM read_json(?, format='newline_delimited', "
+                f"columns={spec}) {conflict}",
+                [tmp],
+            )
+        finally:
+            os.unlink(tmp)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing: a crash or an exception inside leaves the database unchanged."""
+        if self._in_tx:  # nested: join the outer transaction
+            yield
+            return
+        self.execute("BEGIN TRANSACTION")
+        self._in_tx = True
+        try:
+            yield
+        except BaseException:
+            self._in_tx = False
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute("ROLLBACK")
+            raise
+        self._in_tx = False
+        self.execute("COMMIT")
+
+    # -- migrations --------------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        """Apply every migration not yet recorded; return the names applied."""
+        self.execute(
+            "CREATE TABLE IF NOT EXISTS _hub_migrations "
+            "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
+        )
+        done = {r[0] for r in self.fetchall("SELECT name FROM _hub_migrations")}
+        applied = []
+        for migration in MIGRATIONS:
+            name = migration.__name__
+            if name in done:
+                continue
+            with self.transaction():
+                try:
+                    migration(self.con)
+                except duckdb.Error as e:
+                    raise _wrap(e, self.path) from e
+                self.execute("INSERT INTO _hub_migrations VALUES (?, ?)", [name, to_db(utcnow())])
+            applied.append(name)
+        return applied
+
+    def applied_migrations(self) -> list[str]:
+        return [r[0] for r in self.fetchall("SELECT name FROM _hub_migrations ORDER BY name")]

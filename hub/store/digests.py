@@ -1,0 +1,94 @@
+"""Digests, their per-story scores, and runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+from hub.store.base import BaseStore, to_db, utcnow
+from hub.types import Digest, DigestItem, DigestStory, TopicCount
+
+
+def digest_to_json(d: Digest) -> str:
+    return json.dumps(asdict(d), default=_iso, ensure_ascii=False)
+
+
+def _iso(v: Any) -> str:
+    if isinstance(v, dt.datetime | dt.date):
+        return v.isoformat()
+    raise TypeError(f"not JSON serializable: {type(v).__name__}")
+
+
+def _dt(v: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(v) if v else None
+
+
+def digest_from_json(raw: str | Mapping[str, Any]) -> Digest:
+    d = json.loads(raw) if isinstance(raw, str) else dict(raw)
+    stories = tuple(
+        DigestStory(
+            **{**s, "items": tuple(DigestItem(**i) for i in s["items"]),
+               "published_at": _dt(s.get("published_at"))}
+        )
+        for s in d["stories"]
+    )
+    return Digest(
+        week=d["week"], start=dt.date.fromisoformat(d["start"]), end=dt.date.fromisoformat(d["end"]),
+        stories=stories, lead=d.get("lead", ""),
+        topic_counts=tuple(TopicCount(**t) for t in d.get("topic_counts", ())),
+        stats=d.get("stats", {}),
+    )
+
+
+class DigestsMixin(BaseStore):
+    def save_digest(self, digest: Digest) -> None:
+        """Replace the week's digest and its scores in one transaction."""
+        with self.transaction():
+            self.execute("DELETE FROM scores WHERE week = ?", [digest.week])
+            self.execute("DELETE FROM digests WHERE week = ?", [digest.week])
+            self.execute(
+                "INSERT INTO digests VALUES (?, ?, ?, ?, ?)",
+                [digest.week, digest.start, digest.end, to_db(utcnow()), digest_to_json(digest)],
+            )
+            self.executemany(
+                "INSERT INTO scores VALUES (?, ?, ?, ?, ?)",
+                [(digest.week, s.story_id, s.rank, s.score, json.dumps(s.breakdown))
+                 for s in digest.stories],
+            )
+
+    def digest(self, week: str) -> Digest | None:
+        raw = self.scalar("SELECT content FROM digests WHERE week = ?", [week])
+        return digest_from_json(raw) if raw else None
+
+    def digests(self) -> list[Digest]:
+        rows = self.fetchall("SELECT content FROM digests ORDER BY week DESC")
+        return [digest_from_json(r[0]) for r in rows]
+
+    def digest_weeks(self) -> list[str]:
+        return [r[0] for r in self.fetchall("SELECT week FROM digests ORDER BY week DESC")]
+
+    # -- runs --------------------------------------------------------------------
+
+    def start_run(self, job: str) -> int:
+        return int(self.scalar(
+            "INSERT INTO runs (job, started_at, status) VALUES (?, ?, 'running') RETURNING id",
+            [job, to_db(utcnow())],
+        ))
+
+    def finish_run(self, run_id: int, status: str, counts: Mapping[str, Any] | None = None,
+                   error: str = "") -> None:
+        self.execute(
+            "UPDATE runs SET ended_at = ?, status = ?, counts = ?, error = ? WHERE id = ?",
+            [to_db(utcnow()), status, json.dumps(dict(counts or {})), error or None, run_id],
+        )
+
+    def recent_runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        rows = self.fetchall(
+            "SELECT id, job, started_at, ended_at, status, counts, error FROM runs "
+            "ORDER BY id DESC LIMIT ?", [limit],
+        )
+        keys = ("id", "job", "started_at", "ended_at", "status", "counts", "error")
+        return [dict(zip(keys, r, strict=True)) for r in rows]

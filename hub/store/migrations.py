@@ -1,0 +1,137 @@
+"""Named migrations, applied in order on open and recorded in `_hub_migrations`.
+
+A shipped migration is never edited: add `m00N_...` at the end of MIGRATIONS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Migration = Callable[[Any], None]
+
+
+def m001_initial(con: Any) -> None:
+    con.execute(
+        """
+        CREATE TABLE items (
+            id            VARCHAR PRIMARY KEY,
+            kind          VARCHAR NOT NULL,
+            source        VARCHAR NOT NULL,
+            title         VARCHAR NOT NULL,
+            url           VARCHAR NOT NULL,
+            published_at  TIMESTAMP,
+            first_seen    TIMESTAMP NOT NULL,
+            updated_at    TIMESTAMP NOT NULL,
+            authors       VARCHAR[],
+            text          VARCHAR,
+            tags          VARCHAR[],
+            links         VARCHAR[],
+            extra         JSON,
+            content_hash  VARCHAR NOT NULL
+        );
+        CREATE TABLE observations (
+            item_id      VARCHAR NOT NULL,
+            metric       VARCHAR NOT NULL,
+            value        DOUBLE NOT NULL,
+            observed_at  TIMESTAMP NOT NULL,
+            PRIMARY KEY (item_id, metric, observed_at)
+        );
+        CREATE TABLE sources (
+            name           VARCHAR PRIMARY KEY,
+            kind           VARCHAR NOT NULL,
+            url            VARCHAR,
+            last_success   TIMESTAMP,
+            last_error     VARCHAR,
+            last_error_at  TIMESTAMP
+        );
+        CREATE SEQUENCE fetches_id;
+        CREATE TABLE fetches (
+            id             BIGINT PRIMARY KEY DEFAULT nextval('fetches_id'),
+            source         VARCHAR NOT NULL,
+            url            VARCHAR NOT NULL,
+            status         INTEGER,
+            etag           VARCHAR,
+            last_modified  VARCHAR,
+            bytes          BIGINT,
+            sha256         VARCHAR,
+            format         VARCHAR,
+            items          INTEGER,
+            new_items      INTEGER,
+            error          VARCHAR,
+            duration_ms    DOUBLE,
+            fetched_at     TIMESTAMP NOT NULL
+        );
+        CREATE TABLE links (
+            src       VARCHAR NOT NULL,
+            dst       VARCHAR NOT NULL,
+            relation  VARCHAR NOT NULL,
+            method    VARCHAR NOT NULL,
+            evidence  VARCHAR,
+            PRIMARY KEY (src, dst, relation)
+        );
+        CREATE TABLE stories (
+            id          VARCHAR PRIMARY KEY,
+            title       VARCHAR NOT NULL,
+            lead_item   VARCHAR NOT NULL,
+            first_seen  TIMESTAMP
+        );
+        CREATE TABLE story_items (
+            item_id   VARCHAR PRIMARY KEY,
+            story_id  VARCHAR NOT NULL
+        );
+        CREATE TABLE topics (
+            id           VARCHAR PRIMARY KEY,
+            name         VARCHAR NOT NULL,
+            description  VARCHAR,
+            keywords     VARCHAR[],
+            seed         BOOLEAN NOT NULL
+        );
+        CREATE TABLE story_topics (
+            story_id    VARCHAR PRIMARY KEY,
+            topic_id    VARCHAR NOT NULL,
+            confidence  DOUBLE,
+            relevance   DOUBLE
+        );
+        CREATE TABLE summaries (
+            story_id      VARCHAR NOT NULL,
+            content_hash  VARCHAR NOT NULL,
+            method        VARCHAR NOT NULL,
+            text          VARCHAR NOT NULL,
+            cites         VARCHAR[],
+            tokens_in     INTEGER DEFAULT 0,
+            tokens_out    INTEGER DEFAULT 0,
+            created_at    TIMESTAMP NOT NULL,
+            PRIMARY KEY (story_id, content_hash, method)
+        );
+        CREATE TABLE digests (
+            week        VARCHAR PRIMARY KEY,
+            start_date  DATE NOT NULL,
+            end_date    DATE NOT NULL,
+            created_at  TIMESTAMP NOT NULL,
+            content     JSON NOT NULL
+        );
+        CREATE TABLE scores (
+            week       VARCHAR NOT NULL,
+            story_id   VARCHAR NOT NULL,
+            rank       INTEGER NOT NULL,
+            total      DOUBLE NOT NULL,
+            breakdown  JSON,
+            PRIMARY KEY (week, story_id)
+        );
+        CREATE SEQUENCE runs_id;
+        CREATE TABLE runs (
+            id          BIGINT PRIMARY KEY DEFAULT nextval('runs_id'),
+            job         VARCHAR NOT NULL,
+            started_at  TIMESTAMP NOT NULL,
+            ended_at    TIMESTAMP,
+            status      VARCHAR NOT NULL,
+            counts      JSON,
+            error       VARCHAR
+        );
+        CREATE INDEX items_published ON items (published_at);
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial]

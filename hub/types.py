@@ -1,0 +1,195 @@
+"""Frozen value types that flow between the stages.
+
+Every stage takes and returns these; none of them does I/O. Datetimes are always
+timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ItemKind = Literal["paper", "repo", "post", "release", "thread"]
+ITEM_KINDS: tuple[str, ...] = ("paper", "repo", "post", "release", "thread")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One thing from the web, keyed by its canonical id (see hub.sources.ids)."""
+
+    id: str
+    kind: str
+    source: str  # "arxiv", "hn", "github", "reddit", "hf", "feed:<name>"
+    title: str
+    url: str
+    published_at: dt.datetime | None = None
+    authors: tuple[str, ...] = ()
+    text: str = ""  # plain text: abstract, description, excerpt
+    tags: tuple[str, ...] = ()  # categories, languages, topics
+    links: tuple[str, ...] = ()  # outbound URLs the item points to (evidence for resolve)
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """A signal measured at one moment: points, comments, upvotes, stars, score, rank."""
+
+    item_id: str
+    metric: str
+    value: float
+    observed_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What a parser returns for one input document."""
+
+    format: str
+    items: tuple[Item, ...]
+    observations: tuple[Observation, ...] = ()
+    records: int = 0  # records in the input (before dedupe), for reporting
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Evidence that two items are about the same thing (or that one mentions the other)."""
+
+    src: str
+    dst: str
+    relation: str  # "same" joins into one story; "mentions" only counts as a signal
+    method: str  # how it was found: "arxiv-id", "url", "github-link", "title"
+    evidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One real-world thing: the items that talk about it."""
+
+    id: str
+    title: str
+    item_ids: tuple[str, ...]
+    lead_item: str
+    first_seen: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str  # stable slug
+    name: str
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    seed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    story_id: str
+    total: float
+    breakdown: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    story_id: str
+    text: str
+    cites: tuple[str, ...] = ()
+    method: str = "extractive"  # or "llm:<model>"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    id: str
+    kind: str
+    url: str
+    source: str
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DigestStory:
+    rank: int
+    story_id: str
+    title: str
+    topic: str  # topic id
+    topic_name: str
+    score: float
+    breakdown: dict[str, float]
+    summary: str
+    items: tuple[DigestItem, ...]
+    published_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCount:
+    topic: str
+    name: str
+    this_week: int
+    last_week: int
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    week: str  # ISO week "2025-W16"
+    start: dt.date
+    end: dt.date
+    stories: tuple[DigestStory, ...]
+    lead: str = ""
+    topic_counts: tuple[TopicCount, ...] = ()
+    stats: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable `hub digest --json` shape; other tools read these keys."""
+        return {
+            "week": self.week,
+            "stories": [
+                {
+                    "rank": s.rank,
+                    "title": s.title,
+                    "topic": s.topic_name,
+                    "score": round(s.score, 4),
+                    "summary": s.summary,
+                    "items": [
+                        {"id": i.id, "kind": i.kind, "url": i.url, "source": i.source}
+                        for i in s.items
+                    ],
+                }
+                for s in self.stories
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    path: str
+    format: str
+    records: int
+    items: int
+    new: int
+    observations: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzeResult:
+    week: str
+    items: int
+    stories: int
+    topics: int
+    seconds: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    site_dir: str
+    pages: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """The outcome of one pipeline/scheduled run."""
+
+    job: str
+    status: str  # "ok", "skipped", "error"
+    counts: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    error: str = ""
