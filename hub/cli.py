@@ -1,0 +1,230 @@
+"""The `hub` command: parse arguments, call one Hub method, print the result.
+
+A HubError becomes a one-line `error: ...` on stderr and exit code 1; anything
+else keeps its traceback (it is a bug).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hub import sources
+from hub.config import CONFIG_NAME, Config, find_config, load_config, write_default
+from hub.core import Hub, make_hub
+from hub.exceptions import HubError
+
+app = typer.Typer(
+    name="hub",
+    help="Track the AI engineering field: crawl papers, repos and posts into DuckDB, "
+    "join and rank them into stories, and publish a weekly digest site.\n\n"
+    "Start with `hub demo` (offline, bundled real week) or `hub init`.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class _State:
+    db: Path | None = None
+    config_path: Path | None = None
+    verbose: bool = False
+
+
+state = _State()
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except HubError as e:
+        err.print(f"[bold red]error:[/] {escape(str(e))}")
+        raise typer.Exit(1) from None
+
+
+def _config() -> Config:
+    path = state.config_path or find_config()
+    return load_config(path, db=state.db)
+
+
+def _hub(read_only: bool = False) -> Hub:
+    return make_hub(_config(), read_only=read_only)
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool = True) -> Iterator[Any]:
+    """A Rich progress display fed by the library's progress(stage, done, total) callback."""
+    bars = Progress(
+        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=not enabled,
+    )
+    tasks: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bars.add_task(stage, total=total)
+        bars.update(tasks[stage], completed=done, total=total)
+
+    with bars:
+        yield update
+
+
+@app.callback()
+def _main(
+    db: Annotated[Path | None, typer.Option("--db", envvar="HUB_DB",
+                                            help="DuckDB file to use (default: from hub.toml).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c", envvar="HUB_CONFIG",
+                                                help="hub.toml to read (default: ./hub.toml).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+) -> None:
+    state.db, state.config_path, state.verbose = db, config, verbose
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the config.")] = Path(CONFIG_NAME),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented hub.toml with sensible defaults (sources, topics, LLM, email, site)."""
+    with _errors():
+        written = write_default(path, force=force)
+    out.print(f"wrote {written} — edit it, then `hub import` / `hub crawl` and `hub digest`")
+
+
+def _format_help() -> str:
+    names = ", ".join(sorted(sources.FORMATS))
+    return f"Force the input format instead of detecting it. One of: {names}."
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of recorded data.")],
+    format: Annotated[str | None, typer.Option("--format", "-f", help=_format_help())] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+) -> None:
+    """Load recorded data (arXiv JSONL/Atom, HN, GitHub trending/REST, feeds, HF, Reddit).
+
+    The format is detected from the content. Every file is parsed before anything is
+    written: one broken file stops the import and leaves the database unchanged.
+    """
+    with _errors(), _hub() as hub, _progress(not as_json) as progress:
+        results = hub.import_paths(paths, format=format, progress=progress)
+    if as_json:
+        out.print_json(json.dumps([r.__dict__ for r in results]))
+        return
+    table = Table("file", "format", "records", "items", "new", "observations")
+    for r in results:
+        table.add_row(escape(Path(r.path).name), r.format, str(r.records), str(r.items), str(r.new),
+                      str(r.observations))
+    out.print(table)
+
+
+@app.command()
+def digest(
+    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2025-W16 (default: latest with data).")]
+    = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Stories in the digest (default: config).")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the digest as JSON (stable keys).")]
+    = False,
+) -> None:
+    """Rank the week's stories, summarize them, print the digest and write its page under site/."""
+    with _errors(), _hub() as hub, _progress(not as_json) as progress:
+        d = hub.digest(week, limit=limit, progress=progress)
+    if as_json:
+        print(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
+        return
+    _print_digest(d)
+
+
+def _print_digest(d: Any) -> None:
+    out.rule(f"[bold]hub digest {d.week}[/] ({d.start} – {d.end})")
+    out.print(escape(d.lead), style="italic")
+    for s in d.stories:
+        out.print(f"\n[bold]{s.rank:>2}. {escape(s.title)}[/]  [dim]{escape(s.topic_name)} · "
+                  f"score {s.score:.2f}[/]")
+        if s.summary:
+            out.print(f"    {escape(s.summary)}", highlight=False)
+        for it in s.items:
+            out.print(f"    [cyan]{it.kind}[/] [link={it.url}]{escape(it.url)}[/link]", highlight=False)
+
+
+@app.command()
+def build() -> None:
+    """Write all digest/topic pages and build the site with MkDocs (strict mode)."""
+    with _errors(), _hub() as hub:
+        result = hub.build_site()
+    out.print(f"built {result.pages} pages in {result.seconds:.1f}s → {result.site_dir}/index.html")
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+) -> None:
+    """Serve the site locally (MkDocs dev server with live reload)."""
+    with _errors(), _hub() as hub:
+        hub.serve_site(port=port)
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
+    """Show what the database holds: counts, coverage, digests and recent runs."""
+    with _errors(), _hub(read_only=True) as hub:
+        info = hub.status()
+    if as_json:
+        print(json.dumps(info, default=str, indent=2))
+        return
+    out.print(f"database: {info['db']}\ncoverage: {info['coverage']}\n"
+              f"digests: {', '.join(info['weeks']) or 'none'}")
+    table = Table("table", "rows")
+    for k, v in info["counts"].items():
+        table.add_row(k, str(v))
+    out.print(table)
+
+
+@app.command()
+def demo(
+    dir: Annotated[Path, typer.Option("--dir", help="Work folder for the demo hub.")] = Path("hub-demo"),
+) -> None:
+    """Build a digest and the site from a bundled real week (2025-W16), offline, no API key."""
+    from hub.demo import run_demo
+
+    start = time.perf_counter()
+    out.print(f"hub demo: real recorded week 2025-04-14..20 → {dir}/")
+    with _errors(), _progress() as progress:
+        result = run_demo(dir, progress=progress)
+    total = time.perf_counter() - start
+    items = sum(r.items for r in result.imports)
+    out.print(f"loaded {len(result.imports)} files: {items} item records, "
+              f"{sum(r.new for r in result.imports)} distinct items")
+    _print_digest_head(result.digest)
+    timing = ", ".join(f"{k} {v:.1f}s" for k, v in result.seconds.items())
+    out.print(f"\n[green]done in {total:.1f}s[/] ({timing})")
+    out.print(f"open  [bold]{result.index_html}[/]")
+    out.print(f"or    hub --config {result.workdir / CONFIG_NAME} serve   (search works best served)")
+
+
+def _print_digest_head(d: Any) -> None:
+    out.print(f"\n[bold]{d.week}[/]: {len(d.stories)} stories. Top 5:")
+    for s in d.stories[:5]:
+        out.print(f"  {s.rank}. {escape(s.title)} [dim]({escape(s.topic_name)}, {s.score:.2f})[/]")
+
+
+def main() -> None:
+    app()

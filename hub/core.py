@@ -1,0 +1,273 @@
+"""The library API: `make_hub(config)` wires the store and stages; `Hub` methods run them.
+
+The only module that wires stages together. Each method loads from the store,
+calls pure stage functions, saves, and returns a result value. The CLI and the
+scheduler are thin shells over these methods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from hub import sources
+from hub.analysis import rank, resolve, summarize, topics
+from hub.config import Config
+from hub.digest import select
+from hub.exceptions import HubError, NotFoundError, ParseError
+from hub.publishers import site
+from hub.store import FetchRecord, Store
+from hub.types import (
+    AnalyzeResult,
+    BuildResult,
+    Digest,
+    ImportResult,
+    Item,
+    Observation,
+    Parsed,
+    Story,
+    Summary,
+    Topic,
+)
+
+# progress(stage, done, total) — the CLI draws bars from it; library users may pass None.
+Progress = Callable[[str, int, int], None]
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def _read_input(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            raise ParseError(str(path), f"file too large ({size} bytes > {MAX_IMPORT_BYTES})")
+        return path.read_bytes()
+    except FileNotFoundError as e:
+        raise ParseError(str(path), "no such file") from e
+    except IsADirectoryError as e:
+        raise ParseError(str(path), "is a directory") from e
+    except OSError as e:
+        raise ParseError(str(path), f"cannot read: {e.strerror}") from e
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; folders expand to the files inside them (sorted, hidden skipped)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
+        else:
+            out.append(p)
+    return out
+
+
+class Hub:
+    """One hub: a config and its store."""
+
+    def __init__(self, config: Config, store: Store) -> None:
+        self.config = config
+        self.store = store
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Hub:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- import ------------------------------------------------------------------
+
+    def import_paths(
+        self, paths: Sequence[Path], *, format: str | None = None, progress: Progress | None = None,
+    ) -> list[ImportResult]:
+        """Parse every file first, then write each in its own transaction.
+
+        Any unreadable or unparseable file stops the import before anything is written,
+        so a bad batch leaves the database unchanged.
+        """
+        progress = progress or _noop
+        files = expand_paths(paths)
+        parsed = []
+        for n, path in enumerate(files, 1):
+            data = _read_input(path)
+            parsed.append((path, data, sources.parse(data, path.name, format)))
+            progress("parse", n, len(files))
+        results = []
+        with self.store.transaction():
+            for n, (path, data, doc) in enumerate(parsed, 1):
+                results.append(self._write_import(path, data, doc))
+                progress("write", n, len(parsed))
+        return results
+
+    def _write_import(self, path: Path, data: bytes, doc: Parsed) -> ImportResult:
+        fetch = FetchRecord(
+            source=f"import:{doc.format}", url=path.resolve().as_uri(), status=200,
+            bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), format=doc.format,
+        )
+        counts = self.store.upsert(doc.items, doc.observations, fetch)
+        return ImportResult(str(path), doc.format, doc.records, counts.items, counts.new,
+                            counts.observations)
+
+    # -- analysis ----------------------------------------------------------------
+
+    def topic_list(self) -> list[Topic]:
+        return topics.seed_topics(self.config.topics)
+
+    def analyze(self, progress: Progress | None = None) -> AnalyzeResult:
+        """resolve -> stories, then topic assignment, over every item in the store."""
+        progress = progress or _noop
+        seconds: dict[str, float] = {}
+        t0 = time.perf_counter()
+        items = self.store.items()
+        progress("analyze", 1, 4)
+        links = resolve.find_links(items)
+        stories = resolve.build_stories(items, links)
+        self.store.replace_resolution(links, stories)
+        seconds["resolve"] = time.perf_counter() - t0
+        progress("analyze", 2, 4)
+        t1 = time.perf_counter()
+        topic_list = self.topic_list()
+        by_id = {it.id: it for it in items}
+        assigned = topics.assign_topics(stories, by_id, topic_list)
+        self.store.replace_topics(topic_list)
+        self.store.save_story_topics(
+            {sid: (a.topic_id, a.confidence, a.relevance) for sid, a in assigned.items()}
+        )
+        seconds["topics"] = time.perf_counter() - t1
+        progress("analyze", 4, 4)
+        week = self.latest_week() or ""
+        return AnalyzeResult(week, len(items), len(stories), len(topic_list), seconds)
+
+    # -- digest ------------------------------------------------------------------
+
+    def latest_week(self) -> str | None:
+        rng = self.store.date_range()
+        return select.week_of(rng[1]) if rng else None
+
+    def digest(
+        self, week: str | None = None, *, limit: int | None = None, analyze: bool = True,
+        write_page: bool = True, progress: Progress | None = None,
+    ) -> Digest:
+        """Rank, summarize and select the stories of one ISO week; save and render it."""
+        if analyze:
+            self.analyze(progress)
+        week = week or self.latest_week()
+        if week is None:
+            raise NotFoundError("the database holds no items yet (run `hub import` or `hub demo`)")
+        try:
+            start, end = select.parse_week(week)
+        except ValueError as e:
+            raise HubError(str(e)) from e
+        ctx = self._week_context(start, end)
+        if not ctx.stories:
+            raise NotFoundError(f"no items published in {week} (data covers {self._coverage()})")
+        digest = self._build_digest(week, ctx, limit or self.config.digest.limit, progress or _noop)
+        self.store.save_digest(digest)
+        if write_page:
+            site.write_digest_page(self.config, digest)
+        return digest
+
+    def _coverage(self) -> str:
+        rng = self.store.date_range()
+        return f"{select.week_of(rng[0])} to {select.week_of(rng[1])}" if rng else "nothing"
+
+    def _week_context(self, start: dt.datetime, end: dt.datetime) -> _WeekContext:
+        story_ids = self.store.story_ids_in_window(start, end)
+        stories = self.store.stories(story_ids)
+        item_ids = [i for s in stories for i in s.item_ids]
+        items = {it.id: it for it in self.store.items(item_ids)}
+        obs = self.store.observations(item_ids)
+        assigned = self.store.story_topics(story_ids)
+        return _WeekContext(start, end, stories, items, obs, assigned)
+
+    def _build_digest(self, week: str, ctx: _WeekContext, limit: int, progress: Progress) -> Digest:
+        topic_list = {t.id: t for t in self.topic_list()}
+        assignments = {
+            sid: topics.TopicAssignment(t, c, r) for sid, (t, c, r) in ctx.assigned.items()
+        }
+        ranked = rank.rank_stories(
+            ctx.stories, ctx.items, ctx.observations, assignments,
+            week_start=ctx.start, week_end=ctx.end, weights=self.config.rank.weights,
+            interests=self.config.interests,
+        )[:limit]
+        by_id = {s.id: s for s in ctx.stories}
+        summaries = {}
+        for n, sc in enumerate(ranked, 1):
+            summaries[sc.story_id] = self.summarize(by_id[sc.story_id], ctx.items, ctx.observations)
+            progress("summarize", n, len(ranked))
+        prev_start = ctx.start - dt.timedelta(days=7)
+        counts = select.topic_counts(
+            self.store.topic_story_counts(ctx.start, ctx.end),
+            self.store.topic_story_counts(prev_start, ctx.start), topic_list,
+        )
+        stats = select.week_stats(ctx.stories, ctx.items, ctx.start, ctx.end)
+        topic_of = {sid: a.topic_id for sid, a in assignments.items()}
+        return select.select_digest(
+            week, ranked, by_id, ctx.items, topic_of, topic_list, summaries,
+            counts=counts, stats=stats,
+        )
+
+    def summarize(self, story: Story, items: Mapping[str, Item],
+                  observations: Mapping[str, Sequence[Observation]]) -> Summary:
+        """Extractive summary, cached by the story's content hash."""
+        key = hashlib.sha256(
+            "\x1f".join(f"{i}:{items[i].title}:{items[i].text}" for i in story.item_ids if i in items)
+            .encode()
+        ).hexdigest()[:20]
+        if cached := self.store.cached_summary(story.id, key, "extractive"):
+            return cached
+        summary = summarize.extractive_summary(story, items, observations)
+        self.store.save_summary(summary, key)
+        return summary
+
+    # -- publishing --------------------------------------------------------------
+
+    def write_site(self) -> list[Path]:
+        return site.write_site(self.config, self.store.digests())
+
+    def build_site(self) -> BuildResult:
+        self.write_site()
+        return site.build_site(self.config, strict=True)
+
+    def serve_site(self, host: str = "127.0.0.1", port: int = 8000) -> None:
+        self.write_site()
+        site.serve_site(self.config, host=host, port=port)
+
+    # -- status ------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "db": str(self.store.path),
+            "counts": self.store.counts(),
+            "weeks": self.store.digest_weeks(),
+            "coverage": self._coverage(),
+            "runs": self.store.recent_runs(10),
+        }
+
+
+class _WeekContext:
+    """Everything one week's digest reads from the store."""
+
+    def __init__(self, start: dt.datetime, end: dt.datetime, stories: list[Story],
+                 items: dict[str, Item], observations: dict[str, list[Observation]],
+                 assigned: dict[str, tuple[str, float, float]]) -> None:
+        self.start, self.end = start, end
+        self.stories, self.items = stories, items
+        self.observations, self.assigned = observations, assigned
+
+
+def make_hub(config: Config, *, read_only: bool = False) -> Hub:
+    """Open the configured store (applying migrations) and wire the stages."""
+    return Hub(config, Store(config.db_path, read_only=read_only))

@@ -1,0 +1,140 @@
+"""Ranked stories of one week -> the Digest value (pure: no I/O)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from hub.types import (
+    Digest,
+    DigestItem,
+    DigestStory,
+    Item,
+    Score,
+    Story,
+    Summary,
+    Topic,
+    TopicCount,
+)
+
+_KIND_ORDER = {"paper": 0, "repo": 1, "release": 2, "post": 3, "thread": 4}
+_WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def parse_week(week: str) -> tuple[dt.datetime, dt.datetime]:
+    """`2025-W16` -> [Monday 00:00 UTC, next Monday 00:00 UTC)."""
+    m = _WEEK_RE.match(week.strip())
+    if not m:
+        raise ValueError(f"not an ISO week: {week!r} (expected e.g. 2025-W16)")
+    try:
+        monday = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+    except ValueError as e:
+        raise ValueError(f"not an ISO week: {week!r} ({e})") from e
+    start = dt.datetime.combine(monday, dt.time(), tzinfo=dt.UTC)
+    return start, start + dt.timedelta(days=7)
+
+
+def week_of(t: dt.datetime | dt.date) -> str:
+    year, week, _ = t.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def previous_week(week: str) -> str:
+    start, _ = parse_week(week)
+    return week_of(start - dt.timedelta(days=7))
+
+
+def _in_window(item: Item, start: dt.datetime, end: dt.datetime) -> bool:
+    return item.published_at is not None and start <= item.published_at < end
+
+
+def digest_items(story: Story, items: Mapping[str, Item]) -> tuple[DigestItem, ...]:
+    """The story's items as source links: papers first, then code, then discussion."""
+    members = sorted(
+        (items[i] for i in story.item_ids if i in items),
+        key=lambda it: (_KIND_ORDER.get(it.kind, 9), it.id),
+    )
+    return tuple(DigestItem(it.id, it.kind, it.url, it.source, it.title) for it in members)
+
+
+def make_story(
+    rank: int, score: Score, story: Story, items: Mapping[str, Item], topic: Topic,
+    summary: Summary, start: dt.datetime, end: dt.datetime,
+) -> DigestStory:
+    dates = [items[i].published_at for i in story.item_ids
+             if i in items and _in_window(items[i], start, end)]
+    return DigestStory(
+        rank=rank, story_id=story.id, title=story.title, topic=topic.id, topic_name=topic.name,
+        score=score.total, breakdown=dict(score.breakdown), summary=summary.text,
+        items=digest_items(story, items), published_at=min(d for d in dates if d) if dates else None,
+    )
+
+
+def topic_counts(
+    this_week: Mapping[str, int], last_week: Mapping[str, int], topics: Mapping[str, Topic],
+) -> tuple[TopicCount, ...]:
+    ids = sorted(set(this_week) | set(last_week), key=lambda t: (-this_week.get(t, 0), t))
+    return tuple(
+        TopicCount(t, topics[t].name if t in topics else t, this_week.get(t, 0), last_week.get(t, 0))
+        for t in ids
+    )
+
+
+def week_stats(stories: Sequence[Story], items: Mapping[str, Item],
+               start: dt.datetime, end: dt.datetime) -> dict[str, int]:
+    in_week = [it for it in items.values() if _in_window(it, start, end)]
+    kinds = Counter(it.kind for it in in_week)
+    return {
+        "items": len(in_week),
+        "stories": len(stories),
+        "papers": kinds.get("paper", 0),
+        "repos": kinds.get("repo", 0) + kinds.get("release", 0),
+        "posts": kinds.get("post", 0) + kinds.get("thread", 0),
+        "sources": len({it.source for it in in_week}),
+        "joined": sum(1 for s in stories if len(s.item_ids) > 1),
+    }
+
+
+def compose_lead(stories: Sequence[DigestStory], counts: Sequence[TopicCount],
+                 stats: Mapping[str, int]) -> str:
+    """An extractive lead built only from the digest's own data."""
+    if not stories:
+        return "No stories this week."
+    top = ", ".join(s.title for s in stories[:3])
+    parts = [
+        f"{stats.get('items', 0)} new items this week ({stats.get('papers', 0)} papers, "
+        f"{stats.get('repos', 0)} repositories, {stats.get('posts', 0)} posts and threads) "
+        f"joined into {stats.get('stories', 0)} stories.",
+        f"Leading: {top}.",
+    ]
+    rising = [c for c in counts if c.topic != "other" and c.this_week > c.last_week > 0]
+    if counts and counts[0].topic != "other":
+        parts.append(f"Busiest topic: {counts[0].name} ({counts[0].this_week} stories).")
+    if rising:
+        best = max(rising, key=lambda c: c.this_week / max(c.last_week, 1))
+        parts.append(f"Rising: {best.name} ({best.last_week} → {best.this_week}).")
+    return " ".join(parts)
+
+
+def select_digest(
+    week: str, ranked: Sequence[Score], stories: Mapping[str, Story], items: Mapping[str, Item],
+    topic_of: Mapping[str, str], topics: Mapping[str, Topic], summaries: Mapping[str, Summary],
+    *, counts: Sequence[TopicCount] = (), stats: Mapping[str, int] | None = None,
+) -> Digest:
+    """Build the week's Digest from the already-cut ranked list (best first)."""
+    start, end = parse_week(week)
+    fallback = Topic("other", "Other", seed=False)
+    out = tuple(
+        make_story(
+            n, sc, stories[sc.story_id], items, topics.get(topic_of.get(sc.story_id, ""), fallback),
+            summaries.get(sc.story_id, Summary(sc.story_id, "")), start, end,
+        )
+        for n, sc in enumerate(ranked, 1)
+    )
+    stats = dict(stats or {})
+    return Digest(
+        week=week, start=start.date(), end=(end - dt.timedelta(days=1)).date(), stories=out,
+        lead=compose_lead(out, counts, stats), topic_counts=tuple(counts), stats=stats,
+    )

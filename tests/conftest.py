@@ -1,0 +1,29 @@
+"""Shared fixtures. An autouse fixture isolates every test from the user's files and env."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads ./hub.toml, HUB_* variables or a real API key; cwd is a tmp dir."""
+    for name in list(os.environ):
+        if name.startswith("HUB_") or name in ("OPENAI_API_KEY",):
+            monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HUB_HOME", str(home))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.chdir(home)
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA

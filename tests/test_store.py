@@ -1,0 +1,89 @@
+"""Store tests on a real DuckDB file (never a mock)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from hub.store import Store
+from hub.store.migrations import MIGRATIONS
+from hub.types import Item, Observation
+
+T0 = dt.datetime(2025, 4, 14, 12, tzinfo=dt.UTC)
+
+
+def _item(n: int, **kw: object) -> Item:
+    base = Item(id=f"arxiv:2504.{n:05d}", kind="paper", source="arxiv", title=f"Paper {n}",
+                url=f"https://arxiv.org/abs/2504.{n:05d}", published_at=T0,
+                authors=("A. Author",), tags=("cs.CL",), extra={"n": n})
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def test_migrations_recorded_and_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "h.duckdb"
+    with Store(path) as s:
+        assert s.applied_migrations() == [m.__name__ for m in MIGRATIONS]
+    with Store(path) as s:
+        assert s.migrate() == []
+
+
+def test_upsert_is_idempotent_and_keeps_earliest_date(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.duckdb") as s:
+        items = [_item(n) for n in range(50)]
+        obs = [Observation(items[0].id, "points", 10, T0)]
+        first = s.upsert(items, obs)
+        again = s.upsert(items, obs)
+        assert (first.new, again.new, again.updated) == (50, 0, 0)
+        assert s.counts()["items"] == 50 and s.counts()["observations"] == 1
+        later = replace(items[1], published_at=T0 + dt.timedelta(days=2), title="Paper 1 v2")
+        assert s.upsert([later]).updated == 1
+        got = s.items([items[1].id])[0]
+        assert got.title == "Paper 1 v2" and got.published_at == T0
+        assert got.extra == {"n": 1} and got.authors == ("A. Author",)
+
+
+def test_duplicate_ids_in_one_batch_collapse(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.duckdb") as s:
+        counts = s.upsert([_item(1), _item(1, title="again")])
+        assert counts.items == 1 and s.counts()["items"] == 1
+
+
+def test_failed_transaction_leaves_no_trace(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.duckdb") as s:
+        with pytest.raises(RuntimeError), s.transaction():
+            s.upsert([_item(1)])
+            raise RuntimeError("crash mid-import")
+        assert s.counts()["items"] == 0
+
+
+def test_text_with_quotes_newlines_and_unicode_roundtrips(tmp_path: Path) -> None:
+    tricky = "He said \"hi\"\n\tand left — 自动注册 🤖 <script>alert(1)</script> \\ '"
+    with Store(tmp_path / "h.duckdb") as s:
+        s.upsert([_item(1, text=tricky, title=tricky)])
+        got = s.items()[0]
+        assert got.text == tricky and got.title == tricky
+
+
+def test_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "h.duckdb"
+    Store(path).close()
+    code = (
+        "import sys, time; from hub.store import Store; s = Store(sys.argv[1]);"
+        "print('locked', flush=True); sys.stdin.read()"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        from hub.exceptions import StoreLockedError
+
+        with pytest.raises(StoreLockedError, match="in use by another hub process"):
+            Store(path)
+    finally:
+        holder.communicate("")
