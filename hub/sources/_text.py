@@ -1,0 +1,128 @@
+"""Text and value helpers every parser uses: plain text, safe URLs, sane dates, JSON loading."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from typing import Any
+from urllib.parse import urljoin
+
+import nh3
+
+from hub.exceptions import ParseError
+from hub.sources.ids import is_http_url
+
+_WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+def plain(text: str | None, *, keep_lines: bool = False) -> str:
+    """HTML or messy text -> one clean line of plain text (tags dropped, entities decoded).
+
+    The result is text, not markup: renderers escape it again before output.
+    """
+    if not text:
+        return ""
+    if "<" in text:
+        text = nh3.clean(text, tags=set(), attributes={})
+    text = html.unescape(text)
+    text = _CONTROL.sub("", text)
+    if keep_lines:
+        return "\n".join(_WS.sub(" ", ln).strip() for ln in text.splitlines()).strip()
+    return _WS.sub(" ", text).strip()
+
+
+def safe_url(url: str | None, base: str | None = None) -> str | None:
+    """An absolute http(s) URL or None (javascript:, data:, mailto: ... are dropped)."""
+    if not url or not isinstance(url, str):
+        return None
+    url = _CONTROL.sub("", url).strip()
+    if base:
+        url = urljoin(base, url)
+    return url if is_http_url(url) and " " not in url else None
+
+
+def hrefs(html_text: str, base: str | None = None) -> list[str]:
+    """http(s) links found in an HTML fragment, resolved against base, unique, in order."""
+    found = (safe_url(html.unescape(m.group(1)), base) for m in _HREF.finditer(html_text or ""))
+    return list(dict.fromkeys(u for u in found if u))
+
+
+def sane(t: dt.datetime | None) -> dt.datetime | None:
+    """UTC-aware datetime, or None when missing or absurd (before 1990, after 2100)."""
+    if t is None:
+        return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    t = t.astimezone(dt.UTC)
+    return t if MIN_YEAR <= t.year < MAX_YEAR else None
+
+
+def from_unix(value: Any) -> dt.datetime | None:
+    try:
+        return sane(dt.datetime.fromtimestamp(float(value), tz=dt.UTC))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def from_iso(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return sane(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def date_in_name(filename: str) -> dt.datetime | None:
+    """`2025-04-14.json` -> 2025-04-14T00:00Z (the day a daily archive file was made)."""
+    m = _DATE_IN_NAME.search(filename)
+    if not m:
+        return None
+    try:
+        return sane(dt.datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=dt.UTC))
+    except ValueError:
+        return None
+
+
+def decode(data: bytes, name: str) -> str:
+    """Bytes -> str for JSON/Markdown inputs; a clear ParseError for binary or non-UTF-8 data."""
+    if not data.strip():
+        raise ParseError(name, "empty file")
+    if b"\x00" in data[:4096]:
+        raise ParseError(name, "binary data, not a text format hub can read")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ParseError(name, f"not UTF-8 text (invalid byte at offset {e.start})") from e
+
+
+def load_json(data: bytes, name: str) -> Any:
+    text = decode(data, name)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        what = "truncated JSON" if e.pos >= len(text.rstrip()) else "invalid JSON"
+        raise ParseError(name, f"{what}: {e.msg} at line {e.lineno} column {e.colno}") from e
+
+
+def sniff_json(data: bytes) -> Any | None:
+    """Parsed JSON if the bytes are JSON text, else None (for detection; never raises)."""
+    head = data.lstrip()[:1]
+    if head not in (b"{", b"["):
+        return None
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
+def require(record: dict[str, Any], keys: tuple[str, ...], name: str, where: str) -> None:
+    missing = [k for k in keys if record.get(k) in (None, "")]
+    if missing:
+        raise ParseError(name, f"{where}: missing field {', '.join(repr(k) for k in missing)}")

@@ -1,0 +1,145 @@
+"""GitHub: trending pages archived as Markdown, and REST API repo/release objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from hub.exceptions import ParseError
+from hub.sources import SourceFormat
+from hub.sources._text import decode, from_iso, load_json, plain, safe_url, sane
+from hub.sources.ids import github_repo_from_url
+from hub.types import Item, Observation, Parsed
+
+_DAY = re.compile(r"^##\s+(\d{4})-(\d{2})-(\d{2})\s*$", re.M)
+_LANG = re.compile(r"^####\s+(.+?)\s*$")
+_ENTRY = re.compile(
+    r"^\*\s+\[(?P<owner>[^\]/]+?)\s*/\s*(?P<repo>[^\]]+?)\]\((?P<url>[^)\s]+)\)\s*:?(?P<desc>.*)$"
+)
+
+
+def repo_item(full_name: str, description: str, *, language: str | None = None,
+              published: dt.datetime | None = None, extra: dict[str, Any] | None = None,
+              topics: tuple[str, ...] = ()) -> Item | None:
+    key = github_repo_from_url(f"https://github.com/{full_name}")
+    if key is None:
+        return None
+    tags = tuple(t for t in ((language,) if language else ()) + topics if t)
+    return Item(
+        id=f"gh:{key}", kind="repo", source="github", title=full_name,
+        url=f"https://github.com/{full_name}", published_at=published, text=plain(description),
+        tags=tags, extra=extra or {},
+    )
+
+
+def parse_trending_md(data: bytes, name: str) -> Parsed:
+    text = decode(data, name)
+    day_m = _DAY.search(text)
+    if not day_m:
+        raise ParseError(name, "no '## YYYY-MM-DD' heading: not a GitHub trending archive")
+    day = sane(dt.datetime(int(day_m[1]), int(day_m[2]), int(day_m[3]), tzinfo=dt.UTC))
+    language, rank, records = "", 0, 0
+    items: dict[str, Item] = {}
+    best: dict[str, float] = {}
+    for line in text.splitlines():
+        if lang := _LANG.match(line):
+            language, rank = lang[1].strip(), 0
+            continue
+        m = _ENTRY.match(line.strip())
+        if not m:
+            continue
+        records += 1
+        rank += 1
+        item = repo_item(f"{m['owner'].strip()}/{m['repo'].strip()}", m["desc"],
+                         language=language or None, published=day)
+        if item is None or safe_url(m["url"]) is None:
+            continue
+        items.setdefault(item.id, item)
+        best[item.id] = min(best.get(item.id, rank), rank)
+    obs = tuple(Observation(i, "trending_rank", r, day) for i, r in best.items() if day)
+    return Parsed("github-trending-md", tuple(items.values()), obs, records)
+
+
+def detect_trending_md(data: bytes, name: str) -> bool:
+    head = data[:4000]
+    return bool(re.search(rb"^##\s+\d{4}-\d{2}-\d{2}", head, re.M)) and b"](https://github.com/" in head
+
+
+def _repo(obj: dict[str, Any]) -> tuple[Item | None, list[Observation]]:
+    at = from_iso(obj.get("pushed_at")) or from_iso(obj.get("updated_at"))
+    topics = tuple(t for t in obj.get("topics") or () if isinstance(t, str))
+    item = repo_item(
+        str(obj["full_name"]), str(obj.get("description") or ""), language=obj.get("language"),
+        published=from_iso(obj.get("created_at")), topics=topics,
+        extra={"stars": obj.get("stargazers_count"), "forks": obj.get("forks_count"),
+               "homepage": safe_url(obj.get("homepage"))},
+    )
+    if item is None or at is None:
+        return item, []
+    return item, [Observation(item.id, "stars", float(obj.get("stargazers_count") or 0), at),
+                  Observation(item.id, "forks", float(obj.get("forks_count") or 0), at)]
+
+
+def _release(obj: dict[str, Any], repo: str) -> Item | None:
+    url = safe_url(obj.get("html_url"))
+    if not url or not obj.get("tag_name"):
+        return None
+    key = github_repo_from_url(f"https://github.com/{repo}")
+    return Item(
+        id=f"gh:{key}@{obj['tag_name']}", kind="release", source="github",
+        title=plain(obj.get("name") or f"{repo} {obj['tag_name']}"), url=url,
+        published_at=from_iso(obj.get("published_at")) or from_iso(obj.get("created_at")),
+        text=plain(obj.get("body") or ""), links=(f"https://github.com/{repo}",),
+    )
+
+
+def _repo_of_release(obj: dict[str, Any], path: str) -> str | None:
+    url = str(obj.get("html_url") or "") or f"https://github.com{path.replace('/repos', '', 1)}"
+    return github_repo_from_url(url)
+
+
+def _collect(payload: Any, path: str, items: list[Item], obs: list[Observation]) -> int:
+    """Walk a REST payload (repo object, release, or a list of them); return records seen."""
+    if isinstance(payload, list):
+        return sum(_collect(p, path, items, obs) for p in payload)
+    if not isinstance(payload, dict):
+        return 0
+    if "full_name" in payload and "stargazers_count" in payload:
+        item, o = _repo(payload)
+        items.extend([item] if item else [])
+        obs.extend(o)
+        return 1
+    if "tag_name" in payload and (repo := _repo_of_release(payload, path)):
+        rel = _release(payload, repo)
+        items.extend([rel] if rel else [])
+        return 1
+    return 0
+
+
+def parse_rest(data: bytes, name: str) -> Parsed:
+    doc = load_json(data, name)
+    items: list[Item] = []
+    obs: list[Observation] = []
+    exchanges = doc if isinstance(doc, list) and doc and isinstance(doc[0], dict) and "scope" in doc[0] \
+        else [{"path": "", "response": doc}]
+    records = sum(_collect(x.get("response"), str(x.get("path") or ""), items, obs)
+                  for x in exchanges if isinstance(x, dict))
+    if records == 0:
+        raise ParseError(name, "no GitHub repository or release objects found")
+    uniq = {i.id: i for i in items}
+    return Parsed("github-rest", tuple(uniq.values()), tuple(obs), records)
+
+
+def detect_rest(data: bytes, name: str) -> bool:
+    head = data[:50_000]
+    return (b'"full_name"' in head and b'"stargazers_count"' in head) or (
+        b'"tag_name"' in head and b'"html_url"' in head and b"github.com" in head)
+
+
+FORMATS = (
+    SourceFormat("github-trending-md", "GitHub trending archive (## date, #### lang, * [o / r](url):desc)",
+                 detect_trending_md, parse_trending_md),
+    SourceFormat("github-rest", "GitHub REST API repo/release JSON (or recorded octokit fixtures)",
+                 detect_rest, parse_rest),
+)
