@@ -32,16 +32,20 @@ def main() -> None:
             totals.append(time.perf_counter() - t)
             for k, v in result.seconds.items():
                 stages.setdefault(k, []).append(v)
-    print(f"hub demo on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-          f", {args.runs} runs (median)")
+    print(
+        f"hub demo on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        f", {args.runs} runs (median)"
+    )
     print(f"{'stage':<16}{'seconds':>10}")
     for k, v in stages.items():
         print(f"{k:<16}{statistics.median(v):>10.2f}")
     print(f"{'total':<16}{statistics.median(totals):>10.2f}")
     items = sum(r.items for r in result.imports)
-    print(f"\nfiles {len(result.imports)}, item records {items}, "
-          f"distinct items {sum(r.new for r in result.imports)}, "
-          f"stories in digest {len(result.digest.stories)}, pages {result.build.pages}")
+    print(
+        f"\nfiles {len(result.imports)}, item records {items}, "
+        f"distinct items {sum(r.new for r in result.imports)}, "
+        f"stories in digest {len(result.digest.stories)}, pages {result.build.pages}"
+    )
 
 
 if __name__ == "__main__":

@@ -23,9 +23,27 @@ from hub.types import Digest, DigestItem, DigestStory, Item, Observation, Story,
 
 __version__ = "0.1.0"
 __all__ = [
-    "Config", "ConfigError", "CrawlError", "Digest", "DigestItem", "DigestStory", "Hub", "HubError",
-    "Item", "LLMError", "NotFoundError", "Observation", "ParseError", "PublishError", "StoreError",
-    "StoreLockedError", "Story", "Summary", "Topic", "load_config", "make_hub",
+    "Config",
+    "ConfigError",
+    "CrawlError",
+    "Digest",
+    "DigestItem",
+    "DigestStory",
+    "Hub",
+    "HubError",
+    "Item",
+    "LLMError",
+    "NotFoundError",
+    "Observation",
+    "ParseError",
+    "PublishError",
+    "StoreError",
+    "StoreLockedError",
+    "Story",
+    "Summary",
+    "Topic",
+    "load_config",
+    "make_hub",
 ]
 
 if TYPE_CHECKING:

@@ -69,8 +69,13 @@ def _hub(read_only: bool = False) -> Hub:
 def _progress(enabled: bool = True) -> Iterator[Any]:
     """A Rich progress display fed by the library's progress(stage, done, total) callback."""
     bars = Progress(
-        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True, disable=not enabled,
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not enabled,
     )
     tasks: dict[str, Any] = {}
 
@@ -85,15 +90,21 @@ def _progress(enabled: bool = True) -> Iterator[Any]:
 
 @app.callback()
 def _main(
-    db: Annotated[Path | None, typer.Option("--db", envvar="HUB_DB",
-                                            help="DuckDB file to use (default: from hub.toml).")] = None,
-    config: Annotated[Path | None, typer.Option("--config", "-c", envvar="HUB_CONFIG",
-                                                help="hub.toml to read (default: ./hub.toml).")] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", envvar="HUB_DB", help="DuckDB file to use (default: from hub.toml)."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", envvar="HUB_CONFIG", help="hub.toml to read (default: ./hub.toml)."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
 ) -> None:
     state.db, state.config_path, state.verbose = db, config, verbose
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 @app.command()
@@ -130,19 +141,19 @@ def import_(
         return
     table = Table("file", "format", "records", "items", "new", "observations")
     for r in results:
-        table.add_row(escape(Path(r.path).name), r.format, str(r.records), str(r.items), str(r.new),
-                      str(r.observations))
+        table.add_row(
+            escape(Path(r.path).name), r.format, str(r.records), str(r.items), str(r.new), str(r.observations)
+        )
     out.print(table)
 
 
 @app.command()
 def digest(
-    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2025-W16 (default: latest with data).")]
-    = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="Stories in the digest (default: config).")]
-    = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the digest as JSON (stable keys).")]
-    = False,
+    week: Annotated[
+        str | None, typer.Option(help="ISO week, e.g. 2025-W16 (default: latest with data).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Stories in the digest (default: config).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the digest as JSON (stable keys).")] = False,
 ) -> None:
     """Rank the week's stories, summarize them, print the digest and write its page under site/."""
     with _errors(), _hub() as hub, _progress(not as_json) as progress:
@@ -157,8 +168,9 @@ def _print_digest(d: Any) -> None:
     out.rule(f"[bold]hub digest {d.week}[/] ({d.start} – {d.end})")
     out.print(escape(d.lead), style="italic")
     for s in d.stories:
-        out.print(f"\n[bold]{s.rank:>2}. {escape(s.title)}[/]  [dim]{escape(s.topic_name)} · "
-                  f"score {s.score:.2f}[/]")
+        out.print(
+            f"\n[bold]{s.rank:>2}. {escape(s.title)}[/]  [dim]{escape(s.topic_name)} · score {s.score:.2f}[/]"
+        )
         if s.summary:
             out.print(f"    {escape(s.summary)}", highlight=False)
         for it in s.items:
@@ -190,8 +202,9 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON."
     if as_json:
         print(json.dumps(info, default=str, indent=2))
         return
-    out.print(f"database: {info['db']}\ncoverage: {info['coverage']}\n"
-              f"digests: {', '.join(info['weeks']) or 'none'}")
+    out.print(
+        f"database: {info['db']}\ncoverage: {info['coverage']}\ndigests: {', '.join(info['weeks']) or 'none'}"
+    )
     table = Table("table", "rows")
     for k, v in info["counts"].items():
         table.add_row(k, str(v))
@@ -211,8 +224,10 @@ def demo(
         result = run_demo(dir, progress=progress)
     total = time.perf_counter() - start
     items = sum(r.items for r in result.imports)
-    out.print(f"loaded {len(result.imports)} files: {items} item records, "
-              f"{sum(r.new for r in result.imports)} distinct items")
+    out.print(
+        f"loaded {len(result.imports)} files: {items} item records, "
+        f"{sum(r.new for r in result.imports)} distinct items"
+    )
     _print_digest_head(result.digest)
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in result.seconds.items())
     out.print(f"\n[green]done in {total:.1f}s[/] ({timing})")

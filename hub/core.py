@@ -63,7 +63,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     for p in paths:
         if p.is_dir():
             out += sorted(
-                f for f in p.rglob("*")
+                f
+                for f in p.rglob("*")
                 if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
             )
         else:
@@ -90,7 +91,11 @@ class Hub:
     # -- import ------------------------------------------------------------------
 
     def import_paths(
-        self, paths: Sequence[Path], *, format: str | None = None, progress: Progress | None = None,
+        self,
+        paths: Sequence[Path],
+        *,
+        format: str | None = None,
+        progress: Progress | None = None,
     ) -> list[ImportResult]:
         """Parse every file first, then write each in its own transaction.
 
@@ -113,12 +118,15 @@ class Hub:
 
     def _write_import(self, path: Path, data: bytes, doc: Parsed) -> ImportResult:
         fetch = FetchRecord(
-            source=f"import:{doc.format}", url=path.resolve().as_uri(), status=200,
-            bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), format=doc.format,
+            source=f"import:{doc.format}",
+            url=path.resolve().as_uri(),
+            status=200,
+            bytes=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            format=doc.format,
         )
         counts = self.store.upsert(doc.items, doc.observations, fetch)
-        return ImportResult(str(path), doc.format, doc.records, counts.items, counts.new,
-                            counts.observations)
+        return ImportResult(str(path), doc.format, doc.records, counts.items, counts.new, counts.observations)
 
     # -- analysis ----------------------------------------------------------------
 
@@ -157,8 +165,13 @@ class Hub:
         return select.week_of(rng[1]) if rng else None
 
     def digest(
-        self, week: str | None = None, *, limit: int | None = None, analyze: bool = True,
-        write_page: bool = True, progress: Progress | None = None,
+        self,
+        week: str | None = None,
+        *,
+        limit: int | None = None,
+        analyze: bool = True,
+        write_page: bool = True,
+        progress: Progress | None = None,
     ) -> Digest:
         """Rank, summarize and select the stories of one ISO week; save and render it."""
         if analyze:
@@ -194,12 +207,15 @@ class Hub:
 
     def _build_digest(self, week: str, ctx: _WeekContext, limit: int, progress: Progress) -> Digest:
         topic_list = {t.id: t for t in self.topic_list()}
-        assignments = {
-            sid: topics.TopicAssignment(t, c, r) for sid, (t, c, r) in ctx.assigned.items()
-        }
+        assignments = {sid: topics.TopicAssignment(t, c, r) for sid, (t, c, r) in ctx.assigned.items()}
         ranked = rank.rank_stories(
-            ctx.stories, ctx.items, ctx.observations, assignments,
-            week_start=ctx.start, week_end=ctx.end, weights=self.config.rank.weights,
+            ctx.stories,
+            ctx.items,
+            ctx.observations,
+            assignments,
+            week_start=ctx.start,
+            week_end=ctx.end,
+            weights=self.config.rank.weights,
             interests=self.config.interests,
         )[:limit]
         by_id = {s.id: s for s in ctx.stories}
@@ -210,21 +226,31 @@ class Hub:
         prev_start = ctx.start - dt.timedelta(days=7)
         counts = select.topic_counts(
             self.store.topic_story_counts(ctx.start, ctx.end),
-            self.store.topic_story_counts(prev_start, ctx.start), topic_list,
+            self.store.topic_story_counts(prev_start, ctx.start),
+            topic_list,
         )
         stats = select.week_stats(ctx.stories, ctx.items, ctx.start, ctx.end)
         topic_of = {sid: a.topic_id for sid, a in assignments.items()}
         return select.select_digest(
-            week, ranked, by_id, ctx.items, topic_of, topic_list, summaries,
-            counts=counts, stats=stats,
+            week,
+            ranked,
+            by_id,
+            ctx.items,
+            topic_of,
+            topic_list,
+            summaries,
+            counts=counts,
+            stats=stats,
         )
 
-    def summarize(self, story: Story, items: Mapping[str, Item],
-                  observations: Mapping[str, Sequence[Observation]]) -> Summary:
+    def summarize(
+        self, story: Story, items: Mapping[str, Item], observations: Mapping[str, Sequence[Observation]]
+    ) -> Summary:
         """Extractive summary, cached by the story's content hash."""
         key = hashlib.sha256(
-            "\x1f".join(f"{i}:{items[i].title}:{items[i].text}" for i in story.item_ids if i in items)
-            .encode()
+            "\x1f".join(
+                f"{i}:{items[i].title}:{items[i].text}" for i in story.item_ids if i in items
+            ).encode()
         ).hexdigest()[:20]
         if cached := self.store.cached_summary(story.id, key, "extractive"):
             return cached
@@ -260,9 +286,15 @@ class Hub:
 class _WeekContext:
     """Everything one week's digest reads from the store."""
 
-    def __init__(self, start: dt.datetime, end: dt.datetime, stories: list[Story],
-                 items: dict[str, Item], observations: dict[str, list[Observation]],
-                 assigned: dict[str, tuple[str, float, float]]) -> None:
+    def __init__(
+        self,
+        start: dt.datetime,
+        end: dt.datetime,
+        stories: list[Story],
+        items: dict[str, Item],
+        observations: dict[str, list[Observation]],
+        assigned: dict[str, tuple[str, float, float]],
+    ) -> None:
         self.start, self.end = start, end
         self.stories, self.items = stories, items
         self.observations, self.assigned = observations, assigned

@@ -150,8 +150,7 @@ class Digest:
                     "score": round(s.score, 4),
                     "summary": s.summary,
                     "items": [
-                        {"id": i.id, "kind": i.kind, "url": i.url, "source": i.source}
-                        for i in s.items
+                        {"id": i.id, "kind": i.kind, "url": i.url, "source": i.source} for i in s.items
                     ],
                 }
                 for s in self.stories

@@ -42,8 +42,7 @@ def test_import_then_digest_json_has_stable_keys(tmp_path: Path, snapshot: list[
     files = [str(p) for p in snapshot if p.name.startswith("2025-04-1")]
     result = runner.invoke(app, ["--db", str(db), "import", *files])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(app, ["--db", str(db), "digest", "--week", "2025-W16", "--limit", "5",
-                                 "--json"])
+    result = runner.invoke(app, ["--db", str(db), "digest", "--week", "2025-W16", "--limit", "5", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["week"] == "2025-W16"

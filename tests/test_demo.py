@@ -45,8 +45,11 @@ def test_digest_covers_the_bundled_week(demo: DemoResult) -> None:
 
 def test_top_ai_hacker_news_story_ranks_in_top_10(demo: DemoResult) -> None:
     start, end = dt.datetime(2025, 4, 14, tzinfo=dt.UTC), dt.datetime(2025, 4, 21, tzinfo=dt.UTC)
-    in_week = [r for r in _hn_records(demo.workdir)
-               if start.timestamp() <= r["time"] < end.timestamp() and AI_TITLE.search(r["title"])]
+    in_week = [
+        r
+        for r in _hn_records(demo.workdir)
+        if start.timestamp() <= r["time"] < end.timestamp() and AI_TITLE.search(r["title"])
+    ]
     top = max(in_week, key=lambda r: r["score"])
     top10 = {i.id for s in demo.digest.stories[:10] for i in s.items}
     assert f"hn:{top['id']}" in top10, top["title"]

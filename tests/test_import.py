@@ -56,8 +56,11 @@ def test_each_file_loads_what_it_holds(hub, snapshot: list[Path]) -> None:  # ty
 def test_formats_are_detected(hub, snapshot: list[Path]) -> None:  # type: ignore[no-untyped-def]
     results = hub.import_paths(snapshot)
     by_folder = {Path(r.path).parent.name: r.format for r in results}
-    assert by_folder == {"arxiv": "arxiv-jsonl", "hackernews": "hn-firebase",
-                         "github_trending": "github-trending-md"}
+    assert by_folder == {
+        "arxiv": "arxiv-jsonl",
+        "hackernews": "hn-firebase",
+        "github_trending": "github-trending-md",
+    }
 
 
 def test_importing_twice_changes_no_counts(hub, snapshot: list[Path]) -> None:  # type: ignore[no-untyped-def]
@@ -85,7 +88,12 @@ def test_weekend_relisting_keeps_the_first_listing_date(hub, snapshot: list[Path
     ],
 )
 def test_broken_input_is_rejected_and_writes_nothing(
-    hub, snapshot: list[Path], tmp_path: Path, name: str, content: bytes, needle: str  # type: ignore[no-untyped-def]
+    hub,
+    snapshot: list[Path],
+    tmp_path: Path,
+    name: str,
+    content: bytes,
+    needle: str,  # type: ignore[no-untyped-def]
 ) -> None:
     hub.import_paths(snapshot[:2])
     before = hub.store.counts()

@@ -16,9 +16,17 @@ T0 = dt.datetime(2025, 4, 14, 12, tzinfo=dt.UTC)
 
 
 def _item(n: int, **kw: object) -> Item:
-    base = Item(id=f"arxiv:2504.{n:05d}", kind="paper", source="arxiv", title=f"Paper {n}",
-                url=f"https://arxiv.org/abs/2504.{n:05d}", published_at=T0,
-                authors=("A. Author",), tags=("cs.CL",), extra={"n": n})
+    base = Item(
+        id=f"arxiv:2504.{n:05d}",
+        kind="paper",
+        source="arxiv",
+        title=f"Paper {n}",
+        url=f"https://arxiv.org/abs/2504.{n:05d}",
+        published_at=T0,
+        authors=("A. Author",),
+        tags=("cs.CL",),
+        extra={"n": n},
+    )
     return replace(base, **kw)  # type: ignore[arg-type]
 
 
@@ -60,7 +68,7 @@ def test_failed_transaction_leaves_no_trace(tmp_path: Path) -> None:
 
 
 def test_text_with_quotes_newlines_and_unicode_roundtrips(tmp_path: Path) -> None:
-    tricky = "He said \"hi\"\n\tand left — 自动注册 🤖 <script>alert(1)</script> \\ '"
+    tricky = 'He said "hi"\n\tand left — 自动注册 🤖 <script>alert(1)</script> \\ \''
     with Store(tmp_path / "h.duckdb") as s:
         s.upsert([_item(1, text=tricky, title=tricky)])
         got = s.items()[0]
@@ -77,8 +85,9 @@ def test_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
         "import sys, time; from hub.store import Store; s = Store(sys.argv[1]);"
         "print('locked', flush=True); sys.stdin.read()"
     )
-    holder = subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         from hub.exceptions import StoreLockedError

@@ -47,8 +47,11 @@ def extract_snapshot(dest: Path) -> list[Path]:
             raise HubError(f"the demo snapshot {SNAPSHOT} is missing from the installed package")
         with tarfile.open(archive, "r:xz") as tar:
             tar.extractall(dest, filter="data")
-    return sorted(p for p in dest.rglob("*") if p.is_file() and p.suffix in (".json", ".jsonl", ".md")
-                  and p.name != "PROVENANCE.md")
+    return sorted(
+        p
+        for p in dest.rglob("*")
+        if p.is_file() and p.suffix in (".json", ".jsonl", ".md") and p.name != "PROVENANCE.md"
+    )
 
 
 def prepare_workdir(workdir: Path) -> Path:

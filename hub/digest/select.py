@@ -60,20 +60,34 @@ def digest_items(story: Story, items: Mapping[str, Item]) -> tuple[DigestItem, .
 
 
 def make_story(
-    rank: int, score: Score, story: Story, items: Mapping[str, Item], topic: Topic,
-    summary: Summary, start: dt.datetime, end: dt.datetime,
+    rank: int,
+    score: Score,
+    story: Story,
+    items: Mapping[str, Item],
+    topic: Topic,
+    summary: Summary,
+    start: dt.datetime,
+    end: dt.datetime,
 ) -> DigestStory:
-    dates = [items[i].published_at for i in story.item_ids
-             if i in items and _in_window(items[i], start, end)]
+    dates = [items[i].published_at for i in story.item_ids if i in items and _in_window(items[i], start, end)]
     return DigestStory(
-        rank=rank, story_id=story.id, title=story.title, topic=topic.id, topic_name=topic.name,
-        score=score.total, breakdown=dict(score.breakdown), summary=summary.text,
-        items=digest_items(story, items), published_at=min(d for d in dates if d) if dates else None,
+        rank=rank,
+        story_id=story.id,
+        title=story.title,
+        topic=topic.id,
+        topic_name=topic.name,
+        score=score.total,
+        breakdown=dict(score.breakdown),
+        summary=summary.text,
+        items=digest_items(story, items),
+        published_at=min(d for d in dates if d) if dates else None,
     )
 
 
 def topic_counts(
-    this_week: Mapping[str, int], last_week: Mapping[str, int], topics: Mapping[str, Topic],
+    this_week: Mapping[str, int],
+    last_week: Mapping[str, int],
+    topics: Mapping[str, Topic],
 ) -> tuple[TopicCount, ...]:
     ids = sorted(set(this_week) | set(last_week), key=lambda t: (-this_week.get(t, 0), t))
     return tuple(
@@ -82,8 +96,9 @@ def topic_counts(
     )
 
 
-def week_stats(stories: Sequence[Story], items: Mapping[str, Item],
-               start: dt.datetime, end: dt.datetime) -> dict[str, int]:
+def week_stats(
+    stories: Sequence[Story], items: Mapping[str, Item], start: dt.datetime, end: dt.datetime
+) -> dict[str, int]:
     in_week = [it for it in items.values() if _in_window(it, start, end)]
     kinds = Counter(it.kind for it in in_week)
     return {
@@ -97,8 +112,9 @@ def week_stats(stories: Sequence[Story], items: Mapping[str, Item],
     }
 
 
-def compose_lead(stories: Sequence[DigestStory], counts: Sequence[TopicCount],
-                 stats: Mapping[str, int]) -> str:
+def compose_lead(
+    stories: Sequence[DigestStory], counts: Sequence[TopicCount], stats: Mapping[str, int]
+) -> str:
     """An extractive lead built only from the digest's own data."""
     if not stories:
         return "No stories this week."
@@ -119,22 +135,40 @@ def compose_lead(stories: Sequence[DigestStory], counts: Sequence[TopicCount],
 
 
 def select_digest(
-    week: str, ranked: Sequence[Score], stories: Mapping[str, Story], items: Mapping[str, Item],
-    topic_of: Mapping[str, str], topics: Mapping[str, Topic], summaries: Mapping[str, Summary],
-    *, counts: Sequence[TopicCount] = (), stats: Mapping[str, int] | None = None,
+    week: str,
+    ranked: Sequence[Score],
+    stories: Mapping[str, Story],
+    items: Mapping[str, Item],
+    topic_of: Mapping[str, str],
+    topics: Mapping[str, Topic],
+    summaries: Mapping[str, Summary],
+    *,
+    counts: Sequence[TopicCount] = (),
+    stats: Mapping[str, int] | None = None,
 ) -> Digest:
     """Build the week's Digest from the already-cut ranked list (best first)."""
     start, end = parse_week(week)
     fallback = Topic("other", "Other", seed=False)
     out = tuple(
         make_story(
-            n, sc, stories[sc.story_id], items, topics.get(topic_of.get(sc.story_id, ""), fallback),
-            summaries.get(sc.story_id, Summary(sc.story_id, "")), start, end,
+            n,
+            sc,
+            stories[sc.story_id],
+            items,
+            topics.get(topic_of.get(sc.story_id, ""), fallback),
+            summaries.get(sc.story_id, Summary(sc.story_id, "")),
+            start,
+            end,
         )
         for n, sc in enumerate(ranked, 1)
     )
     stats = dict(stats or {})
     return Digest(
-        week=week, start=start.date(), end=(end - dt.timedelta(days=1)).date(), stories=out,
-        lead=compose_lead(out, counts, stats), topic_counts=tuple(counts), stats=stats,
+        week=week,
+        start=start.date(),
+        end=(end - dt.timedelta(days=1)).date(),
+        stories=out,
+        lead=compose_lead(out, counts, stats),
+        topic_counts=tuple(counts),
+        stats=stats,
     )

@@ -40,8 +40,9 @@ def detect_format(data: bytes, filename: str) -> str:
     for fmt in FORMATS.values():
         if fmt.detect(data, filename):
             return fmt.name
-    raise ParseError(filename, f"unknown format (expected one of: {', '.join(sorted(FORMATS))}; "
-                               "use --format to force one)")
+    raise ParseError(
+        filename, f"unknown format (expected one of: {', '.join(sorted(FORMATS))}; use --format to force one)"
+    )
 
 
 def _unwrap_recorded(data: bytes) -> bytes:
@@ -52,8 +53,10 @@ def _unwrap_recorded(data: bytes) -> bytes:
         doc = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return data
-    if isinstance(doc, dict) and isinstance(doc.get("body"), str) and (
-        "status_code" in doc or "status" in doc
+    if (
+        isinstance(doc, dict)
+        and isinstance(doc.get("body"), str)
+        and ("status_code" in doc or "status" in doc)
     ):
         return doc["body"].encode("utf-8")
     return data

@@ -17,6 +17,7 @@ from hub.sources.ids import is_http_url
 _WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_BLOCK = re.compile(r"<\s*/?\s*(p|br|div|li|ul|ol|h[1-6]|tr|td|blockquote|pre)\b[^>]*>", re.I)
 _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
@@ -29,6 +30,7 @@ def plain(text: str | None, *, keep_lines: bool = False) -> str:
     if not text:
         return ""
     if "<" in text:
+        text = _BLOCK.sub(" ", text)  # keep words apart where blocks end
         text = nh3.clean(text, tags=set(), attributes={})
     text = html.unescape(text)
     text = _CONTROL.sub("", text)

@@ -24,18 +24,35 @@ def _categories(raw: Any) -> tuple[str, ...]:
 
 
 def paper_item(
-    arxiv_id: str, title: str, abstract: str, authors: tuple[str, ...], categories: tuple[str, ...],
-    *, published: Any = None, comment: str = "", source: str = "arxiv",
+    arxiv_id: str,
+    title: str,
+    abstract: str,
+    authors: tuple[str, ...],
+    categories: tuple[str, ...],
+    *,
+    published: Any = None,
+    comment: str = "",
+    source: str = "arxiv",
 ) -> Item:
     aid = strip_version(arxiv_id)
     abs_url, pdf_url = f"https://arxiv.org/abs/{aid}", f"https://arxiv.org/pdf/{aid}"
     repos = github_repos_in_text(f"{abstract} {comment}")
     return Item(
-        id=arxiv_item_id(aid), kind="paper", source=source, title=plain(title), url=abs_url,
-        published_at=sane(published), authors=authors, text=plain(abstract), tags=categories,
+        id=arxiv_item_id(aid),
+        kind="paper",
+        source=source,
+        title=plain(title),
+        url=abs_url,
+        published_at=sane(published),
+        authors=authors,
+        text=plain(abstract),
+        tags=categories,
         links=(abs_url, pdf_url, *(f"https://github.com/{r}" for r in repos)),
-        extra={"pdf": pdf_url, "comment": plain(comment) or None,
-               "primary_category": categories[0] if categories else None},
+        extra={
+            "pdf": pdf_url,
+            "comment": plain(comment) or None,
+            "primary_category": categories[0] if categories else None,
+        },
     )
 
 
@@ -63,9 +80,15 @@ def parse_jsonl(data: bytes, name: str) -> Parsed:
     items = {}
     for row in rows:
         authors = tuple(plain(a) for a in row.get("authors") or () if isinstance(a, str))
-        item = paper_item(str(row["id"]), str(row["title"]), str(row.get("summary") or ""), authors,
-                          _categories(row.get("categories")), published=day,
-                          comment=str(row.get("comment") or ""))
+        item = paper_item(
+            str(row["id"]),
+            str(row["title"]),
+            str(row.get("summary") or ""),
+            authors,
+            _categories(row.get("categories")),
+            published=day,
+            comment=str(row.get("comment") or ""),
+        )
         items.setdefault(item.id, item)
     return Parsed("arxiv-jsonl", tuple(items.values()), (), len(rows))
 
@@ -76,8 +99,10 @@ def detect_jsonl(data: bytes, name: str) -> bool:
         row = json.loads(first)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return False
-    return isinstance(row, dict) and {"id", "title"} <= row.keys() and (
-        "summary" in row or "abs" in row or "pdf" in row
+    return (
+        isinstance(row, dict)
+        and {"id", "title"} <= row.keys()
+        and ("summary" in row or "abs" in row or "pdf" in row)
     )
 
 
@@ -93,10 +118,17 @@ def parse_atom(data: bytes, name: str) -> Parsed:
         cats = tuple(t.get("term", "") for t in e.get("tags", ()) if _CATEGORY.match(t.get("term", "")))
         authors = tuple(plain(a.get("name")) for a in e.get("authors", ()) if a.get("name"))
         published = e.get("published_parsed") or e.get("updated_parsed")
-        items.append(paper_item(
-            aid, e.get("title", ""), e.get("summary", ""), authors, cats,
-            published=_struct_time(published), comment=e.get("arxiv_comment", ""),
-        ))
+        items.append(
+            paper_item(
+                aid,
+                e.get("title", ""),
+                e.get("summary", ""),
+                authors,
+                cats,
+                published=_struct_time(published),
+                comment=e.get("arxiv_comment", ""),
+            )
+        )
     if not items and doc.get("bozo"):
         raise ParseError(name, f"malformed XML ({doc.get('bozo_exception')})")
     return Parsed("arxiv-atom", tuple(items), (), len(doc.entries))
@@ -111,15 +143,16 @@ def _struct_time(t: Any) -> Any:
 
 def detect_atom(data: bytes, name: str) -> bool:
     head = data[:4000]
-    return b"<feed" in head and (b"arxiv.org" in head or b"arxiv" in head.lower()) and (
-        b"opensearch" in head.lower() or b"ArXiv Query" in head or b"arxiv.org/api" in head
+    return (
+        b"<feed" in head
+        and (b"arxiv.org" in head or b"arxiv" in head.lower())
+        and (b"opensearch" in head.lower() or b"ArXiv Query" in head or b"arxiv.org/api" in head)
     )
 
 
 FORMATS = (
-    SourceFormat("arxiv-jsonl", "arXiv daily listing, one JSON paper per line", detect_jsonl,
-                 parse_jsonl),
-    SourceFormat("arxiv-atom", "arXiv API Atom response (export.arxiv.org/api/query)", detect_atom,
-                 parse_atom),
+    SourceFormat("arxiv-jsonl", "arXiv daily listing, one JSON paper per line", detect_jsonl, parse_jsonl),
+    SourceFormat(
+        "arxiv-atom", "arXiv API Atom response (export.arxiv.org/api/query)", detect_atom, parse_atom
+    ),
 )
-

@@ -45,8 +45,14 @@ def _entry_item(entry: Any, source: str, base: str | None) -> Item | None:
     body = _content(entry)
     authors = tuple(plain(a.get("name")) for a in entry.get("authors", ()) if a.get("name"))
     return Item(
-        id=item_id, kind="post", source=source, title=plain(entry.get("title")) or link,
-        url=link, published_at=_when(entry), authors=authors, text=plain(body),
+        id=item_id,
+        kind="post",
+        source=source,
+        title=plain(entry.get("title")) or link,
+        url=link,
+        published_at=_when(entry),
+        authors=authors,
+        text=plain(body),
         tags=tuple(plain(t.get("term")) for t in entry.get("tags", ()) if t.get("term")),
         links=tuple(u for u in hrefs(body, link) if u != link)[:50],
     )
@@ -79,4 +85,3 @@ def detect_feed(data: bytes, name: str) -> bool:
 FORMATS = (
     SourceFormat("feed", "RSS 2.0, Atom or JSON Feed (any blog or newsletter)", detect_feed, parse_feed),
 )
-

@@ -19,17 +19,29 @@ _ENTRY = re.compile(
 )
 
 
-def repo_item(full_name: str, description: str, *, language: str | None = None,
-              published: dt.datetime | None = None, extra: dict[str, Any] | None = None,
-              topics: tuple[str, ...] = ()) -> Item | None:
+def repo_item(
+    full_name: str,
+    description: str,
+    *,
+    language: str | None = None,
+    published: dt.datetime | None = None,
+    extra: dict[str, Any] | None = None,
+    topics: tuple[str, ...] = (),
+) -> Item | None:
     key = github_repo_from_url(f"https://github.com/{full_name}")
     if key is None:
         return None
     tags = tuple(t for t in ((language,) if language else ()) + topics if t)
     return Item(
-        id=f"gh:{key}", kind="repo", source="github", title=full_name,
-        url=f"https://github.com/{full_name}", published_at=published, text=plain(description),
-        tags=tags, extra=extra or {},
+        id=f"gh:{key}",
+        kind="repo",
+        source="github",
+        title=full_name,
+        url=f"https://github.com/{full_name}",
+        published_at=published,
+        text=plain(description),
+        tags=tags,
+        extra=extra or {},
     )
 
 
@@ -51,8 +63,9 @@ def parse_trending_md(data: bytes, name: str) -> Parsed:
             continue
         records += 1
         rank += 1
-        item = repo_item(f"{m['owner'].strip()}/{m['repo'].strip()}", m["desc"],
-                         language=language or None, published=day)
+        item = repo_item(
+            f"{m['owner'].strip()}/{m['repo'].strip()}", m["desc"], language=language or None, published=day
+        )
         if item is None or safe_url(m["url"]) is None:
             continue
         items.setdefault(item.id, item)
@@ -70,15 +83,23 @@ def _repo(obj: dict[str, Any]) -> tuple[Item | None, list[Observation]]:
     at = from_iso(obj.get("pushed_at")) or from_iso(obj.get("updated_at"))
     topics = tuple(t for t in obj.get("topics") or () if isinstance(t, str))
     item = repo_item(
-        str(obj["full_name"]), str(obj.get("description") or ""), language=obj.get("language"),
-        published=from_iso(obj.get("created_at")), topics=topics,
-        extra={"stars": obj.get("stargazers_count"), "forks": obj.get("forks_count"),
-               "homepage": safe_url(obj.get("homepage"))},
+        str(obj["full_name"]),
+        str(obj.get("description") or ""),
+        language=obj.get("language"),
+        published=from_iso(obj.get("created_at")),
+        topics=topics,
+        extra={
+            "stars": obj.get("stargazers_count"),
+            "forks": obj.get("forks_count"),
+            "homepage": safe_url(obj.get("homepage")),
+        },
     )
     if item is None or at is None:
         return item, []
-    return item, [Observation(item.id, "stars", float(obj.get("stargazers_count") or 0), at),
-                  Observation(item.id, "forks", float(obj.get("forks_count") or 0), at)]
+    return item, [
+        Observation(item.id, "stars", float(obj.get("stargazers_count") or 0), at),
+        Observation(item.id, "forks", float(obj.get("forks_count") or 0), at),
+    ]
 
 
 def _release(obj: dict[str, Any], repo: str) -> Item | None:
@@ -87,10 +108,14 @@ def _release(obj: dict[str, Any], repo: str) -> Item | None:
         return None
     key = github_repo_from_url(f"https://github.com/{repo}")
     return Item(
-        id=f"gh:{key}@{obj['tag_name']}", kind="release", source="github",
-        title=plain(obj.get("name") or f"{repo} {obj['tag_name']}"), url=url,
+        id=f"gh:{key}@{obj['tag_name']}",
+        kind="release",
+        source="github",
+        title=plain(obj.get("name") or f"{repo} {obj['tag_name']}"),
+        url=url,
         published_at=from_iso(obj.get("published_at")) or from_iso(obj.get("created_at")),
-        text=plain(obj.get("body") or ""), links=(f"https://github.com/{repo}",),
+        text=plain(obj.get("body") or ""),
+        links=(f"https://github.com/{repo}",),
     )
 
 
@@ -121,10 +146,16 @@ def parse_rest(data: bytes, name: str) -> Parsed:
     doc = load_json(data, name)
     items: list[Item] = []
     obs: list[Observation] = []
-    exchanges = doc if isinstance(doc, list) and doc and isinstance(doc[0], dict) and "scope" in doc[0] \
+    exchanges = (
+        doc
+        if isinstance(doc, list) and doc and isinstance(doc[0], dict) and "scope" in doc[0]
         else [{"path": "", "response": doc}]
-    records = sum(_collect(x.get("response"), str(x.get("path") or ""), items, obs)
-                  for x in exchanges if isinstance(x, dict))
+    )
+    records = sum(
+        _collect(x.get("response"), str(x.get("path") or ""), items, obs)
+        for x in exchanges
+        if isinstance(x, dict)
+    )
     if records == 0:
         raise ParseError(name, "no GitHub repository or release objects found")
     uniq = {i.id: i for i in items}
@@ -134,12 +165,21 @@ def parse_rest(data: bytes, name: str) -> Parsed:
 def detect_rest(data: bytes, name: str) -> bool:
     head = data[:50_000]
     return (b'"full_name"' in head and b'"stargazers_count"' in head) or (
-        b'"tag_name"' in head and b'"html_url"' in head and b"github.com" in head)
+        b'"tag_name"' in head and b'"html_url"' in head and b"github.com" in head
+    )
 
 
 FORMATS = (
-    SourceFormat("github-trending-md", "GitHub trending archive (## date, #### lang, * [o / r](url):desc)",
-                 detect_trending_md, parse_trending_md),
-    SourceFormat("github-rest", "GitHub REST API repo/release JSON (or recorded octokit fixtures)",
-                 detect_rest, parse_rest),
+    SourceFormat(
+        "github-trending-md",
+        "GitHub trending archive (## date, #### lang, * [o / r](url):desc)",
+        detect_trending_md,
+        parse_trending_md,
+    ),
+    SourceFormat(
+        "github-rest",
+        "GitHub REST API repo/release JSON (or recorded octokit fixtures)",
+        detect_rest,
+        parse_rest,
+    ),
 )

@@ -18,11 +18,17 @@ def _entry_item(entry: dict[str, Any], n: int, name: str) -> tuple[Item, list[Ob
     aid = strip_version(str(paper["id"]))
     repo = safe_url(paper.get("githubRepo") or entry.get("githubRepo"))
     published = from_iso(entry.get("publishedAt")) or from_iso(paper.get("publishedAt"))
-    authors = tuple(plain(a.get("name")) for a in paper.get("authors") or ()
-                    if isinstance(a, dict) and a.get("name"))
+    authors = tuple(
+        plain(a.get("name")) for a in paper.get("authors") or () if isinstance(a, dict) and a.get("name")
+    )
     item = Item(
-        id=f"hf:{aid}", kind="paper", source="hf", title=plain(paper.get("title") or entry["title"]),
-        url=f"https://huggingface.co/papers/{aid}", published_at=published, authors=authors,
+        id=f"hf:{aid}",
+        kind="paper",
+        source="hf",
+        title=plain(paper.get("title") or entry["title"]),
+        url=f"https://huggingface.co/papers/{aid}",
+        published_at=published,
+        authors=authors,
         text=plain(paper.get("summary") or entry.get("summary") or ""),
         links=tuple(u for u in (f"https://arxiv.org/abs/{aid}", repo) if u),
         extra={"upvotes": paper.get("upvotes"), "comments": entry.get("numComments")},
@@ -56,6 +62,10 @@ def detect_daily(data: bytes, name: str) -> bool:
 
 
 FORMATS = (
-    SourceFormat("hf-daily", "Hugging Face daily papers JSON (huggingface.co/api/daily_papers)",
-                 detect_daily, parse_daily),
+    SourceFormat(
+        "hf-daily",
+        "Hugging Face daily papers JSON (huggingface.co/api/daily_papers)",
+        detect_daily,
+        parse_daily,
+    ),
 )

@@ -16,13 +16,27 @@ _FIREBASE = re.compile(rb'"(descendants|by)"\s*:')
 _STORY = re.compile(rb'"type"\s*:\s*"story"')
 
 
-def story_item(hn_id: int, title: str, url: str | None, text: str, by: str | None,
-               published: dt.datetime | None, points: float, comments: float) -> Item:
+def story_item(
+    hn_id: int,
+    title: str,
+    url: str | None,
+    text: str,
+    by: str | None,
+    published: dt.datetime | None,
+    points: float,
+    comments: float,
+) -> Item:
     target = safe_url(url)
     return Item(
-        id=f"hn:{hn_id}", kind="thread", source="hn", title=plain(title),
-        url=HN_ITEM.format(hn_id), published_at=published, authors=(plain(by),) if by else (),
-        text=plain(text), links=(target,) if target else (),
+        id=f"hn:{hn_id}",
+        kind="thread",
+        source="hn",
+        title=plain(title),
+        url=HN_ITEM.format(hn_id),
+        published_at=published,
+        authors=(plain(by),) if by else (),
+        text=plain(text),
+        links=(target,) if target else (),
         extra={"target_url": target, "points": points, "comments": comments},
     )
 
@@ -59,8 +73,16 @@ def parse_firebase(data: bytes, name: str) -> Parsed:
             raise ParseError(name, f"record {n}: missing field 'title'")
         points, comments = float(rec.get("score") or 0), float(rec.get("descendants") or 0)
         published = from_unix(rec.get("time"))
-        item = story_item(int(rec["id"]), rec["title"], rec.get("url"), _firebase_text(rec),
-                          rec.get("by"), published, points, comments)
+        item = story_item(
+            int(rec["id"]),
+            rec["title"],
+            rec.get("url"),
+            _firebase_text(rec),
+            rec.get("by"),
+            published,
+            points,
+            comments,
+        )
         items[item.id] = item
         at = seen_at or published
         if at:
@@ -70,8 +92,12 @@ def parse_firebase(data: bytes, name: str) -> Parsed:
 
 def detect_firebase(data: bytes, name: str) -> bool:
     head = data[:20_000]
-    return head.lstrip()[:1] in (b"[", b"{") and bool(_STORY.search(head)) and bool(
-        _FIREBASE.search(head)) and b'"hits"' not in head
+    return (
+        head.lstrip()[:1] in (b"[", b"{")
+        and bool(_STORY.search(head))
+        and bool(_FIREBASE.search(head))
+        and b'"hits"' not in head
+    )
 
 
 def parse_algolia(data: bytes, name: str) -> Parsed:
@@ -86,9 +112,16 @@ def parse_algolia(data: bytes, name: str) -> Parsed:
             raise ParseError(name, f"hit {n}: missing field 'objectID' or 'title'")
         points, comments = float(hit.get("points") or 0), float(hit.get("num_comments") or 0)
         published = from_unix(hit.get("created_at_i"))
-        item = story_item(int(hit["objectID"]), hit["title"], hit.get("url"),
-                          str(hit.get("story_text") or ""), hit.get("author"), published, points,
-                          comments)
+        item = story_item(
+            int(hit["objectID"]),
+            hit["title"],
+            hit.get("url"),
+            str(hit.get("story_text") or ""),
+            hit.get("author"),
+            published,
+            points,
+            comments,
+        )
         items[item.id] = item
         if published:
             obs += _observations(item.id, published, points, comments)
@@ -101,8 +134,16 @@ def detect_algolia(data: bytes, name: str) -> bool:
 
 
 FORMATS = (
-    SourceFormat("hn-algolia", "Hacker News Algolia search JSON (hn.algolia.com/api/v1/search)",
-                 detect_algolia, parse_algolia),
-    SourceFormat("hn-firebase", "Hacker News Firebase item objects (a JSON array or one item)",
-                 detect_firebase, parse_firebase),
+    SourceFormat(
+        "hn-algolia",
+        "Hacker News Algolia search JSON (hn.algolia.com/api/v1/search)",
+        detect_algolia,
+        parse_algolia,
+    ),
+    SourceFormat(
+        "hn-firebase",
+        "Hacker News Firebase item objects (a JSON array or one item)",
+        detect_firebase,
+        parse_firebase,
+    ),
 )

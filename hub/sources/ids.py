@@ -17,9 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 # New-style ids (0704.0001 onwards, 4+4 or 4+5 digits) and old-style (archive/YYMMNNN).
 _NEW_ID = r"(?P<new>\d{4}\.\d{4,5})(?:v\d+)?"
 _OLD_ID = r"(?P<old>[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
-ARXIV_URL_RE = re.compile(
-    r"arxiv\.org/(?:abs|pdf|html)/(?:" + _NEW_ID + "|" + _OLD_ID + r")", re.IGNORECASE
-)
+ARXIV_URL_RE = re.compile(r"arxiv\.org/(?:abs|pdf|html)/(?:" + _NEW_ID + "|" + _OLD_ID + r")", re.IGNORECASE)
 HF_PAPER_URL_RE = re.compile(r"huggingface\.co/papers/(\d{4}\.\d{4,5})", re.IGNORECASE)
 ARXIV_TEXT_RE = re.compile(r"\barXiv:\s?(\d{4}\.\d{4,5})(?:v\d+)?\b", re.IGNORECASE)
 GITHUB_URL_RE = re.compile(
@@ -27,9 +25,29 @@ GITHUB_URL_RE = re.compile(
     re.IGNORECASE,
 )
 _GITHUB_NOT_OWNERS = frozenset(
-    {"about", "apps", "blog", "collections", "contact", "enterprise", "explore", "features",
-     "issues", "login", "marketplace", "orgs", "pricing", "pulls", "search", "settings",
-     "site", "sponsors", "topics", "trending", "users"}
+    {
+        "about",
+        "apps",
+        "blog",
+        "collections",
+        "contact",
+        "enterprise",
+        "explore",
+        "features",
+        "issues",
+        "login",
+        "marketplace",
+        "orgs",
+        "pricing",
+        "pulls",
+        "search",
+        "settings",
+        "site",
+        "sponsors",
+        "topics",
+        "trending",
+        "users",
+    }
 )
 _TRACKING_PARAMS = re.compile(
     r"^(utm_\w+|ref|ref_src|ref_url|source|fbclid|gclid|mc_cid|mc_eid|igshid|si|s|trk|"
@@ -99,8 +117,9 @@ def normalize_url(url: str) -> str:
         host = f"{host}:{parts.port}"
     path = re.sub(r"/{2,}", "/", parts.path).rstrip("/") or ""
     query = urlencode(
-        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-               if not _TRACKING_PARAMS.match(k))
+        sorted(
+            (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)
+        )
     )
     return urlunsplit(("https", host, path, query, ""))
 

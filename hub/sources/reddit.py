@@ -18,25 +18,36 @@ def _post(d: dict[str, Any], n: int, name: str) -> tuple[Item, list[Observation]
     external = target if target and "reddit.com" not in target and not d.get("is_self") else None
     published = from_unix(d.get("created_utc"))
     item = Item(
-        id=f"reddit:{d.get('name') or 't3_' + str(d['id'])}", kind="thread", source="reddit",
-        title=plain(d["title"]), url=page, published_at=published,
-        authors=(plain(d["author"]),) if d.get("author") else (), text=plain(d.get("selftext") or ""),
+        id=f"reddit:{d.get('name') or 't3_' + str(d['id'])}",
+        kind="thread",
+        source="reddit",
+        title=plain(d["title"]),
+        url=page,
+        published_at=published,
+        authors=(plain(d["author"]),) if d.get("author") else (),
+        text=plain(d.get("selftext") or ""),
         tags=(str(d.get("subreddit") or ""),) if d.get("subreddit") else (),
         links=(external,) if external else (),
         extra={"score": d.get("score"), "comments": d.get("num_comments"), "target_url": external},
     )
     obs = []
     if published is not None:
-        obs = [Observation(item.id, "score", float(d.get("score") or 0), published),
-               Observation(item.id, "comments", float(d.get("num_comments") or 0), published)]
+        obs = [
+            Observation(item.id, "score", float(d.get("score") or 0), published),
+            Observation(item.id, "comments", float(d.get("num_comments") or 0), published),
+        ]
     return item, obs
 
 
 def parse_listing(data: bytes, name: str) -> Parsed:
     doc = load_json(data, name)
     listings = doc if isinstance(doc, list) else [doc]
-    children = [c for li in listings if isinstance(li, dict) and li.get("kind") == "Listing"
-                for c in (li.get("data") or {}).get("children") or ()]
+    children = [
+        c
+        for li in listings
+        if isinstance(li, dict) and li.get("kind") == "Listing"
+        for c in (li.get("data") or {}).get("children") or ()
+    ]
     if not listings or not all(isinstance(li, dict) and li.get("kind") == "Listing" for li in listings):
         raise ParseError(name, "not a Reddit Listing (expected kind 'Listing')")
     items: dict[str, Item] = {}
@@ -55,6 +66,7 @@ def detect_listing(data: bytes, name: str) -> bool:
 
 
 FORMATS = (
-    SourceFormat("reddit-listing", "Reddit JSON listing (reddit.com/r/<sub>/top.json)", detect_listing,
-                 parse_listing),
+    SourceFormat(
+        "reddit-listing", "Reddit JSON listing (reddit.com/r/<sub>/top.json)", detect_listing, parse_listing
+    ),
 )

@@ -15,5 +15,4 @@ class Store(ItemsMixin, AnalysisMixin, DigestsMixin):
     """All of hub's persistent state."""
 
 
-__all__ = ["FetchRecord", "Store", "UpsertCounts", "content_hash", "digest_from_json",
-           "digest_to_json"]
+__all__ = ["FetchRecord", "Store", "UpsertCounts", "content_hash", "digest_from_json", "digest_to_json"]

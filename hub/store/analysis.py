@@ -19,18 +19,23 @@ class AnalysisMixin(BaseStore):
             uniq = {(ln.src, ln.dst, ln.relation): ln for ln in links}
             self.bulk_insert(
                 "links",
-                {"src": "VARCHAR", "dst": "VARCHAR", "relation": "VARCHAR", "method": "VARCHAR",
-                 "evidence": "VARCHAR"},
+                {
+                    "src": "VARCHAR",
+                    "dst": "VARCHAR",
+                    "relation": "VARCHAR",
+                    "method": "VARCHAR",
+                    "evidence": "VARCHAR",
+                },
                 [(ln.src, ln.dst, ln.relation, ln.method, ln.evidence) for ln in uniq.values()],
             )
             self.bulk_insert(
                 "stories",
-                {"id": "VARCHAR", "title": "VARCHAR", "lead_item": "VARCHAR",
-                 "first_seen": "TIMESTAMP"},
+                {"id": "VARCHAR", "title": "VARCHAR", "lead_item": "VARCHAR", "first_seen": "TIMESTAMP"},
                 [(s.id, s.title, s.lead_item, s.first_seen) for s in stories],
             )
             self.bulk_insert(
-                "story_items", {"item_id": "VARCHAR", "story_id": "VARCHAR"},
+                "story_items",
+                {"item_id": "VARCHAR", "story_id": "VARCHAR"},
                 [(i, s.id) for s in stories for i in s.item_ids],
             )
 
@@ -56,17 +61,18 @@ class AnalysisMixin(BaseStore):
             rows = self.fetchall(
                 sql + "WHERE s.id IN (SELECT unnest(?)) GROUP BY ALL ORDER BY s.id", [list(ids)]
             )
-        return [
-            Story(r[0], r[1], tuple(r[2]), r[3], from_db(r[4]))
-            for r in rows
-        ]
+        return [Story(r[0], r[1], tuple(r[2]), r[3], from_db(r[4])) for r in rows]
 
     def story_ids_in_window(self, start: dt.datetime, end: dt.datetime) -> list[str]:
         """Stories with at least one item published in [start, end)."""
-        return [r[0] for r in self.fetchall(
-            "SELECT DISTINCT si.story_id FROM story_items si JOIN items i ON i.id = si.item_id "
-            "WHERE i.published_at >= ? AND i.published_at < ? ORDER BY 1", [to_db(start), to_db(end)],
-        )]
+        return [
+            r[0]
+            for r in self.fetchall(
+                "SELECT DISTINCT si.story_id FROM story_items si JOIN items i ON i.id = si.item_id "
+                "WHERE i.published_at >= ? AND i.published_at < ? ORDER BY 1",
+                [to_db(start), to_db(end)],
+            )
+        ]
 
     def replace_topics(self, topics: Sequence[Topic]) -> None:
         with self.transaction():
@@ -86,20 +92,18 @@ class AnalysisMixin(BaseStore):
         """story id -> (topic id, confidence, relevance); replaces those stories' rows."""
         rows = [(sid, t, c, r) for sid, (t, c, r) in assignments.items()]
         with self.transaction():
-            self.execute(
-                "DELETE FROM story_topics WHERE story_id IN (SELECT unnest(?))", [list(assignments)]
-            )
+            self.execute("DELETE FROM story_topics WHERE story_id IN (SELECT unnest(?))", [list(assignments)])
             self.bulk_insert(
                 "story_topics",
-                {"story_id": "VARCHAR", "topic_id": "VARCHAR", "confidence": "DOUBLE",
-                 "relevance": "DOUBLE"},
+                {"story_id": "VARCHAR", "topic_id": "VARCHAR", "confidence": "DOUBLE", "relevance": "DOUBLE"},
                 rows,
             )
 
     def story_topics(self, story_ids: Sequence[str]) -> dict[str, tuple[str, float, float]]:
         rows = self.fetchall(
             "SELECT story_id, topic_id, confidence, relevance FROM story_topics "
-            "WHERE story_id IN (SELECT unnest(?))", [list(story_ids)],
+            "WHERE story_id IN (SELECT unnest(?))",
+            [list(story_ids)],
         )
         return {r[0]: (r[1], float(r[2] or 0), float(r[3] or 0)) for r in rows}
 
@@ -107,7 +111,8 @@ class AnalysisMixin(BaseStore):
         rows = self.fetchall(
             "SELECT st.topic_id, count(DISTINCT st.story_id) FROM story_topics st "
             "JOIN story_items si ON si.story_id = st.story_id JOIN items i ON i.id = si.item_id "
-            "WHERE i.published_at >= ? AND i.published_at < ? GROUP BY 1", [to_db(start), to_db(end)],
+            "WHERE i.published_at >= ? AND i.published_at < ? GROUP BY 1",
+            [to_db(start), to_db(end)],
         )
         return {r[0]: int(r[1]) for r in rows}
 
@@ -122,6 +127,14 @@ class AnalysisMixin(BaseStore):
     def save_summary(self, s: Summary, content_hash: str, tokens_in: int = 0, tokens_out: int = 0) -> None:
         self.execute(
             "INSERT OR REPLACE INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [s.story_id, content_hash, s.method, s.text, list(s.cites), tokens_in, tokens_out,
-             to_db(utcnow())],
+            [
+                s.story_id,
+                content_hash,
+                s.method,
+                s.text,
+                list(s.cites),
+                tokens_in,
+                tokens_out,
+                to_db(utcnow()),
+            ],
         )

@@ -110,8 +110,12 @@ class BaseStore:
         return row[0] if row else None
 
     def bulk_insert(
-        self, table: str, columns: Mapping[str, str], rows: Sequence[Sequence[object]],
-        *, conflict: str = "",
+        self,
+        table: str,
+        columns: Mapping[str, str],
+        rows: Sequence[Sequence[object]],
+        *,
+        conflict: str = "",
     ) -> None:
         """Insert many rows fast: stage them as NDJSON and let DuckDB read the file.
 
@@ -125,8 +129,11 @@ class BaseStore:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 for row in rows:
-                    f.write(json.dumps(dict(zip(names, row, strict=True)),
-                                       default=_json_default, ensure_ascii=False))
+                    f.write(
+                        json.dumps(
+                            dict(zip(names, row, strict=True)), default=_json_default, ensure_ascii=False
+                        )
+                    )
                     f.write("\n")
             spec = "{" + ", ".join(f"{n!r}: {t!r}" for n, t in columns.items()) + "}"
             self.execute(

@@ -30,14 +30,20 @@ def digest_from_json(raw: str | Mapping[str, Any]) -> Digest:
     d = json.loads(raw) if isinstance(raw, str) else dict(raw)
     stories = tuple(
         DigestStory(
-            **{**s, "items": tuple(DigestItem(**i) for i in s["items"]),
-               "published_at": _dt(s.get("published_at"))}
+            **{
+                **s,
+                "items": tuple(DigestItem(**i) for i in s["items"]),
+                "published_at": _dt(s.get("published_at")),
+            }
         )
         for s in d["stories"]
     )
     return Digest(
-        week=d["week"], start=dt.date.fromisoformat(d["start"]), end=dt.date.fromisoformat(d["end"]),
-        stories=stories, lead=d.get("lead", ""),
+        week=d["week"],
+        start=dt.date.fromisoformat(d["start"]),
+        end=dt.date.fromisoformat(d["end"]),
+        stories=stories,
+        lead=d.get("lead", ""),
         topic_counts=tuple(TopicCount(**t) for t in d.get("topic_counts", ())),
         stats=d.get("stats", {}),
     )
@@ -55,8 +61,7 @@ class DigestsMixin(BaseStore):
             )
             self.executemany(
                 "INSERT INTO scores VALUES (?, ?, ?, ?, ?)",
-                [(digest.week, s.story_id, s.rank, s.score, json.dumps(s.breakdown))
-                 for s in digest.stories],
+                [(digest.week, s.story_id, s.rank, s.score, json.dumps(s.breakdown)) for s in digest.stories],
             )
 
     def digest(self, week: str) -> Digest | None:
@@ -73,13 +78,16 @@ class DigestsMixin(BaseStore):
     # -- runs --------------------------------------------------------------------
 
     def start_run(self, job: str) -> int:
-        return int(self.scalar(
-            "INSERT INTO runs (job, started_at, status) VALUES (?, ?, 'running') RETURNING id",
-            [job, to_db(utcnow())],
-        ))
+        return int(
+            self.scalar(
+                "INSERT INTO runs (job, started_at, status) VALUES (?, ?, 'running') RETURNING id",
+                [job, to_db(utcnow())],
+            )
+        )
 
-    def finish_run(self, run_id: int, status: str, counts: Mapping[str, Any] | None = None,
-                   error: str = "") -> None:
+    def finish_run(
+        self, run_id: int, status: str, counts: Mapping[str, Any] | None = None, error: str = ""
+    ) -> None:
         self.execute(
             "UPDATE runs SET ended_at = ?, status = ?, counts = ?, error = ? WHERE id = ?",
             [to_db(utcnow()), status, json.dumps(dict(counts or {})), error or None, run_id],
@@ -87,8 +95,8 @@ class DigestsMixin(BaseStore):
 
     def recent_runs(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.fetchall(
-            "SELECT id, job, started_at, ended_at, status, counts, error FROM runs "
-            "ORDER BY id DESC LIMIT ?", [limit],
+            "SELECT id, job, started_at, ended_at, status, counts, error FROM runs ORDER BY id DESC LIMIT ?",
+            [limit],
         )
         keys = ("id", "job", "started_at", "ended_at", "status", "counts", "error")
         return [dict(zip(keys, r, strict=True)) for r in rows]

@@ -13,13 +13,22 @@ from hub.store.base import BaseStore, from_db, to_db, utcnow
 from hub.types import Item, Observation
 
 _ITEM_COLS = {
-    "id": "VARCHAR", "kind": "VARCHAR", "source": "VARCHAR", "title": "VARCHAR",
-    "url": "VARCHAR", "published_at": "TIMESTAMP", "first_seen": "TIMESTAMP",
-    "updated_at": "TIMESTAMP", "authors": "VARCHAR[]", "text": "VARCHAR", "tags": "VARCHAR[]",
-    "links": "VARCHAR[]", "extra": "JSON", "content_hash": "VARCHAR",
+    "id": "VARCHAR",
+    "kind": "VARCHAR",
+    "source": "VARCHAR",
+    "title": "VARCHAR",
+    "url": "VARCHAR",
+    "published_at": "TIMESTAMP",
+    "first_seen": "TIMESTAMP",
+    "updated_at": "TIMESTAMP",
+    "authors": "VARCHAR[]",
+    "text": "VARCHAR",
+    "tags": "VARCHAR[]",
+    "links": "VARCHAR[]",
+    "extra": "JSON",
+    "content_hash": "VARCHAR",
 }
-_OBS_COLS = {"item_id": "VARCHAR", "metric": "VARCHAR", "value": "DOUBLE",
-             "observed_at": "TIMESTAMP"}
+_OBS_COLS = {"item_id": "VARCHAR", "metric": "VARCHAR", "value": "DOUBLE", "observed_at": "TIMESTAMP"}
 _UPSERT = (
     "ON CONFLICT (id) DO UPDATE SET "
     "kind = excluded.kind, source = excluded.source, title = excluded.title, "
@@ -38,9 +47,19 @@ _CHUNK = 2000
 def content_hash(item: Item) -> str:
     """Hash of what a reader would see change; published_at is kept apart (earliest wins)."""
     payload = json.dumps(
-        [item.kind, item.title, item.url, list(item.authors), item.text, list(item.tags),
-         list(item.links), item.extra],
-        sort_keys=True, default=str, ensure_ascii=False,
+        [
+            item.kind,
+            item.title,
+            item.url,
+            list(item.authors),
+            item.text,
+            list(item.tags),
+            list(item.links),
+            item.extra,
+        ],
+        sort_keys=True,
+        default=str,
+        ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
@@ -85,16 +104,25 @@ def _dedupe(items: Iterable[Item]) -> list[Item]:
 
 def _row_to_item(r: tuple[Any, ...]) -> Item:
     return Item(
-        id=r[0], kind=r[1], source=r[2], title=r[3], url=r[4],
+        id=r[0],
+        kind=r[1],
+        source=r[2],
+        title=r[3],
+        url=r[4],
         published_at=from_db(r[5]),
-        authors=tuple(r[6] or ()), text=r[7] or "", tags=tuple(r[8] or ()),
-        links=tuple(r[9] or ()), extra=json.loads(r[10]) if r[10] else {},
+        authors=tuple(r[6] or ()),
+        text=r[7] or "",
+        tags=tuple(r[8] or ()),
+        links=tuple(r[9] or ()),
+        extra=json.loads(r[10]) if r[10] else {},
     )
 
 
 class ItemsMixin(BaseStore):
     def upsert(
-        self, items: Sequence[Item], observations: Sequence[Observation] = (),
+        self,
+        items: Sequence[Item],
+        observations: Sequence[Observation] = (),
         fetch: FetchRecord | None = None,
     ) -> UpsertCounts:
         """Write a batch (and the fetch that produced it) in one transaction."""
@@ -114,36 +142,65 @@ class ItemsMixin(BaseStore):
     @staticmethod
     def _item_row(i: Item, now: dt.datetime) -> tuple[Any, ...]:
         return (
-            i.id, i.kind, i.source, i.title, i.url, i.published_at, now, now,
-            list(i.authors), i.text, list(i.tags), list(i.links),
-            i.extra, content_hash(i),
+            i.id,
+            i.kind,
+            i.source,
+            i.title,
+            i.url,
+            i.published_at,
+            now,
+            now,
+            list(i.authors),
+            i.text,
+            list(i.tags),
+            list(i.links),
+            i.extra,
+            content_hash(i),
         )
 
     def _existing_hashes(self, ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for chunk in _chunks(list(ids), 2000):
-            out.update(self.fetchall(
-                "SELECT id, content_hash FROM items WHERE id IN (SELECT unnest(?))", [list(chunk)]
-            ))
+            out.update(
+                self.fetchall(
+                    "SELECT id, content_hash FROM items WHERE id IN (SELECT unnest(?))", [list(chunk)]
+                )
+            )
         return out
 
     def add_observations(self, observations: Sequence[Observation]) -> int:
         uniq = {(o.item_id, o.metric, o.observed_at): o.value for o in observations}
         rows = [(k[0], k[1], v, k[2]) for k, v in uniq.items()]
         self.bulk_insert(
-            "observations", _OBS_COLS, rows,
+            "observations",
+            _OBS_COLS,
+            rows,
             conflict="ON CONFLICT (item_id, metric, observed_at) DO UPDATE SET value = excluded.value",
         )
         return len(rows)
 
-    def record_fetch(self, f: FetchRecord, *, items: int = 0, new: int = 0,
-                     at: dt.datetime | None = None) -> None:
+    def record_fetch(
+        self, f: FetchRecord, *, items: int = 0, new: int = 0, at: dt.datetime | None = None
+    ) -> None:
         self.execute(
             "INSERT INTO fetches (source, url, status, etag, last_modified, bytes, sha256, format,"
             " items, new_items, error, duration_ms, fetched_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [f.source, f.url, f.status, f.etag, f.last_modified, f.bytes, f.sha256, f.format,
-             items, new, f.error, f.duration_ms, to_db(at or utcnow())],
+            [
+                f.source,
+                f.url,
+                f.status,
+                f.etag,
+                f.last_modified,
+                f.bytes,
+                f.sha256,
+                f.format,
+                items,
+                new,
+                f.error,
+                f.duration_ms,
+                to_db(at or utcnow()),
+            ],
         )
 
     # -- reads -------------------------------------------------------------------
@@ -157,8 +214,7 @@ class ItemsMixin(BaseStore):
 
     def items(self, ids: Sequence[str] | None = None) -> list[Item]:
         sql = (
-            "SELECT id, kind, source, title, url, published_at, authors, text, tags, links, extra "
-            "FROM items"
+            "SELECT id, kind, source, title, url, published_at, authors, text, tags, links, extra FROM items"
         )
         if ids is None:
             return [_row_to_item(r) for r in self.fetchall(sql + " ORDER BY id")]
@@ -192,6 +248,4 @@ class ItemsMixin(BaseStore):
         return lo.replace(tzinfo=dt.UTC), hi.replace(tzinfo=dt.UTC)
 
     def import_seen(self, sha256: str) -> bool:
-        return bool(self.scalar(
-            "SELECT count(*) FROM fetches WHERE sha256 = ? AND error IS NULL", [sha256]
-        ))
+        return bool(self.scalar("SELECT count(*) FROM fetches WHERE sha256 = ? AND error IS NULL", [sha256]))

@@ -1,0 +1,221 @@
+"""Resolve: items -> stories. One real-world thing (a paper, its repo, its HF page,
+the HN thread about it) becomes one story.
+
+Evidence, strongest first, each recorded on the Link as `method`:
+  arxiv-id     hf:X and arxiv:X; any item linking arxiv.org/abs|pdf|html/X
+  github-link  an item (a paper's abstract, an HN post) linking github.com/owner/repo
+  url          an item linking a page that is itself an item, or two posts linking one page
+  title        near-identical titles from different sources
+An item that links to many known items is a roundup: its links are `mentions`
+(a signal), never joins. Pure functions: values in, values out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from hub.sources.ids import canonical_id_for_url, normalize_url
+from hub.types import Item, Link, Story
+
+ROUNDUP_MIN_LINKS = 5
+TITLE_JACCARD = 0.75
+_KIND_PRIORITY = {"paper": 0, "repo": 1, "release": 2, "post": 3, "thread": 4}
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9.+-]*[a-z0-9]|[a-z0-9]")
+_PREFIX = re.compile(r"^(show|ask|launch|tell) hn:\s*", re.IGNORECASE)
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "the",
+        "this",
+        "to",
+        "via",
+        "we",
+        "what",
+        "when",
+        "why",
+        "with",
+        "you",
+        "your",
+        "new",
+        "using",
+        "use",
+    ]
+)
+
+
+def _method_for(target_id: str) -> str:
+    if target_id.startswith("arxiv:"):
+        return "arxiv-id"
+    if target_id.startswith("gh:"):
+        return "github-link"
+    return "url"
+
+
+def _outbound(item: Item) -> list[tuple[str, str]]:
+    """(canonical id, url) of everything the item points at, excluding itself."""
+    out: dict[str, str] = {}
+    for url in item.links:
+        cid = canonical_id_for_url(url)
+        if cid != item.id and not cid.startswith(f"{item.id}@"):
+            out.setdefault(cid, url)
+    return list(out.items())
+
+
+def _id_links(items: Sequence[Item], known: set[str]) -> list[Link]:
+    links: list[Link] = []
+    for it in items:
+        if it.id.startswith("hf:") and (paper := "arxiv:" + it.id[3:]) in known:
+            links.append(Link(it.id, paper, "same", "arxiv-id", it.id[3:]))
+        if it.kind == "release" and (repo := it.id.split("@", 1)[0]) in known:
+            links.append(Link(it.id, repo, "same", "github-link", repo))
+        targets = [(cid, url) for cid, url in _outbound(it) if cid in known]
+        relation = "mentions" if len(targets) >= ROUNDUP_MIN_LINKS else "same"
+        links += [Link(it.id, cid, relation, _method_for(cid), url) for cid, url in targets]
+    return links
+
+
+def _shared_target_links(items: Sequence[Item], known: set[str]) -> list[Link]:
+    """Posts that point at the same page (not itself an item) are about the same thing."""
+    by_target: dict[str, list[str]] = defaultdict(list)
+    for it in items:
+        if it.kind not in ("post", "thread") or len(it.links) >= ROUNDUP_MIN_LINKS:
+            continue
+        for cid, url in _outbound(it):
+            if cid not in known:
+                by_target[normalize_url(url)].append(it.id)
+    return [
+        Link(ids[0], other, "same", "url", target)
+        for target, ids in by_target.items()
+        if len(ids) > 1
+        for other in ids[1:]
+    ]
+
+
+def title_tokens(title: str) -> frozenset[str]:
+    words = _TOKEN.findall(_PREFIX.sub("", title.lower()))
+    return frozenset(w for w in words if w not in _STOP)
+
+
+def _title_links(items: Sequence[Item]) -> list[Link]:
+    """Near-duplicate titles across sources, compared only within blocks of a shared rare token."""
+    toks = {it.id: title_tokens(it.title) for it in items}
+    df: dict[str, int] = defaultdict(int)
+    for ts in toks.values():
+        for t in ts:
+            df[t] += 1
+    blocks: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        ts = toks[it.id]
+        if len(ts) >= 3:
+            blocks[min(ts, key=lambda t: (df[t], t))].append(it)
+    links = []
+    for group in blocks.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if a.source == b.source:
+                    continue
+                ta, tb = toks[a.id], toks[b.id]
+                if len(ta & tb) / len(ta | tb) >= TITLE_JACCARD:
+                    links.append(Link(a.id, b.id, "same", "title", f"{a.title} ≈ {b.title}"))
+    return links
+
+
+def find_links(items: Sequence[Item]) -> list[Link]:
+    """All evidence between the given items (links to unknown ids are ignored)."""
+    known = {it.id for it in items}
+    links = _id_links(items, known) + _shared_target_links(items, known) + _title_links(items)
+    unique = {(ln.src, ln.dst, ln.relation): ln for ln in links}
+    return sorted(unique.values(), key=lambda ln: (ln.src, ln.dst, ln.relation))
+
+
+class _UnionFind:
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.parent = {i: i for i in ids}
+
+    def find(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _lead(members: Sequence[Item]) -> Item:
+    far = 10**12
+    return min(
+        members,
+        key=lambda it: (
+            _KIND_PRIORITY.get(it.kind, 9),
+            it.published_at.timestamp() if it.published_at else far,
+            it.id,
+        ),
+    )
+
+
+def story_title(members: Sequence[Item], lead: Item) -> str:
+    """A paper's own title; else what people called it (a post); else `owner/repo — description`."""
+    if lead.kind == "paper":
+        return lead.title
+    posts = sorted((m for m in members if m.kind in ("post", "thread")), key=lambda m: m.id)
+    if posts:
+        return _PREFIX.sub("", posts[0].title) if lead.kind == "repo" else posts[0].title
+    if lead.kind == "repo" and lead.text:
+        desc = lead.text if len(lead.text) <= 90 else lead.text[:89].rsplit(" ", 1)[0] + "…"
+        return f"{lead.title} — {desc}"
+    return lead.title
+
+
+def story_id(lead_item: str) -> str:
+    return "s-" + hashlib.sha1(lead_item.encode()).hexdigest()[:12]
+
+
+def build_stories(items: Sequence[Item], links: Sequence[Link]) -> list[Story]:
+    """Connected components over `same` links; ids are stable (derived from the lead item)."""
+    by_id = {it.id: it for it in items}
+    uf = _UnionFind(by_id)
+    for ln in links:
+        if ln.relation == "same" and ln.src in by_id and ln.dst in by_id:
+            uf.union(ln.src, ln.dst)
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        groups[uf.find(it.id)].append(it)
+    stories = []
+    for members in groups.values():
+        lead = _lead(members)
+        dates = [m.published_at for m in members if m.published_at]
+        stories.append(
+            Story(
+                id=story_id(lead.id),
+                title=story_title(members, lead),
+                item_ids=tuple(sorted(m.id for m in members)),
+                lead_item=lead.id,
+                first_seen=min(dates) if dates else None,
+            )
+        )
+    return sorted(stories, key=lambda s: s.id)
