@@ -104,14 +104,18 @@ def raw_signals(
 
 
 def normalize(batch: Sequence[dict[str, float]]) -> list[dict[str, float]]:
-    """Counts -> 0..1 by log scale against the batch maximum; bounded signals pass through."""
-    log_scaled = (*_SOCIAL, "github_stars")
-    peaks = {k: max((math.log1p(max(s[k], 0)) for s in batch), default=0.0) for k in log_scaled}
+    """Counts -> 0..1 as sqrt(value / batch maximum); bounded signals pass through.
+
+    sqrt keeps the contrast at the top (537 vs 383 points) that a log scale flattens,
+    while still compressing the long tail.
+    """
+    counts = (*_SOCIAL, "github_stars")
+    peaks = {k: max((max(s[k], 0.0) for s in batch), default=0.0) for k in counts}
     out = []
     for s in batch:
         n = dict(s)
-        for k in log_scaled:
-            n[k] = math.log1p(max(s[k], 0)) / peaks[k] if peaks[k] > 0 else 0.0
+        for k in counts:
+            n[k] = math.sqrt(max(s[k], 0.0) / peaks[k]) if peaks[k] > 0 else 0.0
         n["sources"] = min(1.0, (s["sources"] - 1) / 2) if s["sources"] > 1 else 0.0
         out.append(n)
     return out

@@ -73,7 +73,7 @@ def relevance(story: Story, items: Mapping[str, Item], similarity: float) -> flo
         return 1.0
     title_hits = sum(len(AI_LEXICON.findall(it.title)) for it in members)
     text_hits = sum(len(AI_LEXICON.findall(it.text[:_TEXT_CHARS])) for it in members)
-    score = 0.5 * title_hits + 0.15 * text_hits + 0.5 * similarity
+    score = 0.8 * title_hits + 0.15 * text_hits + 0.5 * similarity
     return round(min(1.0, score), 4)
 
 
@@ -84,8 +84,9 @@ def _similarities(docs: list[str], topic_docs: list[str]) -> np.ndarray:
     match; IDF still comes from the whole batch, so common words weigh little.
     """
     vocab = TfidfVectorizer(ngram_range=(1, 2), stop_words="english").fit(topic_docs).vocabulary_
-    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english",
-                          vocabulary=vocab, dtype=np.float32)
+    vec = TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, stop_words="english", vocabulary=vocab, dtype=np.float32
+    )
     vec.fit(docs + topic_docs)
     return (vec.transform(docs) @ vec.transform(topic_docs).T).toarray()  # type: ignore[no-any-return]
 

@@ -40,6 +40,7 @@ def detect_format(data: bytes, filename: str) -> str:
     for fmt in FORMATS.values():
         if fmt.detect(data, filename):
             return fmt.name
+    _explain_unknown(data, filename)
     raise ParseError(
         filename, f"unknown format (expected one of: {', '.join(sorted(FORMATS))}; use --format to force one)"
     )
@@ -60,6 +61,14 @@ def _unwrap_recorded(data: bytes) -> bytes:
     ):
         return doc["body"].encode("utf-8")
     return data
+
+
+def _explain_unknown(data: bytes, filename: str) -> None:
+    """When nothing matched, say what is wrong with a document that looks like JSON."""
+    from hub.sources._text import load_json
+
+    if data.lstrip()[:1] in (b"{", b"["):
+        load_json(data, filename)  # raises a precise ParseError when the JSON is broken
 
 
 def parse(data: bytes, filename: str, format: str | None = None) -> Parsed:
