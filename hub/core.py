@@ -223,13 +223,13 @@ class Hub:
         for n, sc in enumerate(ranked, 1):
             summaries[sc.story_id] = self.summarize(by_id[sc.story_id], ctx.items, ctx.observations)
             progress("summarize", n, len(ranked))
-        prev_start = ctx.start - dt.timedelta(days=7)
-        counts = select.topic_counts(
-            self.store.topic_story_counts(ctx.start, ctx.end),
-            self.store.topic_story_counts(prev_start, ctx.start),
-            topic_list,
-        )
+        this = self.store.topic_story_counts(ctx.start, ctx.end)
+        last = self.store.topic_story_counts(ctx.start - dt.timedelta(days=7), ctx.start)
+        if not select.comparable(this, last):
+            last = {}  # a sparsely covered week would make every topic look "rising"
+        counts = select.topic_counts(this, last, topic_list)
         stats = select.week_stats(ctx.stories, ctx.items, ctx.start, ctx.end)
+        stats["last_week_stories"] = sum(last.values())
         topic_of = {sid: a.topic_id for sid, a in assignments.items()}
         return select.select_digest(
             week,

@@ -106,6 +106,7 @@ def _by_topic(stories: Sequence[DigestStory]) -> list[tuple[str, str, list[Diges
 
 def numbers_table(stats: dict[str, int]) -> str:
     keys = [k for k in ("items", "papers", "repos", "posts", "stories", "joined", "sources") if k in stats]
+    # (last_week_stories is bookkeeping for the topic table, not a number for readers)
     if not keys:
         return ""
     return (
@@ -119,25 +120,24 @@ def numbers_table(stats: dict[str, int]) -> str:
     )
 
 
-def movers(counts: Iterable[TopicCount], *, base: str = "") -> str:
+def _trend(c: TopicCount, compared: bool) -> str:
+    if not compared:
+        return "—"
+    if c.last_week == 0:
+        return "new"
+    if c.this_week == c.last_week:
+        return "steady"
+    return "rising" if c.this_week > c.last_week else "falling"
+
+
+def movers(counts: Iterable[TopicCount], *, base: str = "", compared: bool = True) -> str:
     rows = []
     for c in counts:
         if c.topic == "other" or c.this_week == 0:
             continue
-        trend = (
-            "new"
-            if c.last_week == 0
-            else (
-                "rising"
-                if c.this_week > c.last_week
-                else "falling"
-                if c.this_week < c.last_week
-                else "steady"
-            )
-        )
-        rows.append(
-            f"| [{text(c.name)}]({base}topics/{c.topic}.md) | {c.this_week} | {c.last_week} | {trend} |"
-        )
+        last = str(c.last_week) if compared else "—"
+        name = f"[{text(c.name)}]({base}topics/{c.topic}.md)"
+        rows.append(f"| {name} | {c.this_week} | {last} | {_trend(c, compared)} |")
     if not rows:
         return ""
     return "| topic | stories | last week | trend |\n|---|---:|---:|---|\n" + "\n".join(rows) + "\n"
@@ -145,7 +145,8 @@ def movers(counts: Iterable[TopicCount], *, base: str = "") -> str:
 
 def digest_body(d: Digest, *, base: str = "") -> str:
     out = [text(d.lead), "", "## This week in numbers", "", numbers_table(d.stats)]
-    if mv := movers(d.topic_counts, base=base):
+    compared = d.stats.get("last_week_stories", 1) > 0
+    if mv := movers(d.topic_counts, base=base, compared=compared):
         out += ["## Topics this week", "", mv]
     for _, name, stories in _by_topic(d.stories):
         out += [f"## {text(name)}", ""]
@@ -188,6 +189,8 @@ def topic_markdown(topic_id: str, topic_name: str, entries: Sequence[tuple[str, 
     by_week: dict[str, list[DigestStory]] = defaultdict(list)
     for week, story in entries:
         by_week[week].append(story)
+    if not entries:
+        lines.append("No story of this topic has made a digest yet.")
     for week in sorted(by_week, reverse=True):
         lines += [f"## [{week}](../digests/{week}.md)", ""]
         for s in sorted(by_week[week], key=lambda s: s.rank):

@@ -84,6 +84,11 @@ def make_story(
     )
 
 
+def comparable(this_week: Mapping[str, int], last_week: Mapping[str, int], floor: float = 0.2) -> bool:
+    """Is last week covered well enough (>= 20% of this week's stories) to compare topics?"""
+    return sum(last_week.values()) >= floor * max(sum(this_week.values()), 1)
+
+
 def topic_counts(
     this_week: Mapping[str, int],
     last_week: Mapping[str, int],

@@ -113,7 +113,10 @@ def write_digest_page(config: Config, digest: Digest) -> Path:
 
 def _topic_entries(digests: Sequence[Digest]) -> dict[str, tuple[str, list[tuple[str, DigestStory]]]]:
     topics: dict[str, tuple[str, list[tuple[str, DigestStory]]]] = defaultdict(lambda: ("", []))
-    for d in digests:
+    for d in digests:  # every topic a digest links to gets a page, even without stories yet
+        for c in d.topic_counts:
+            if c.topic not in topics:
+                topics[c.topic] = (c.name, [])
         for s in d.stories:
             name, entries = topics[s.topic]
             topics[s.topic] = (s.topic_name, [*entries, (d.week, s)])
@@ -148,7 +151,7 @@ def build_site(config: Config, *, strict: bool = True) -> BuildResult:
     """`mkdocs build` (strict: any warning fails the build) into site_dir."""
     ensure_scaffold(config)
     start = time.perf_counter()
-    proc = _mkdocs(["build", *(["--strict"] if strict else []), "--quiet"], config, capture_output=True)
+    proc = _mkdocs(["build", *(["--strict"] if strict else [])], config, capture_output=True)
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
         detail = " | ".join(lines[-4:]) or f"exit code {proc.returncode}"

@@ -1,0 +1,206 @@
+"""Resolve, topics, rank and extractive summaries on the real recorded week (bundled snapshot)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from hub import sources
+from hub.analysis import rank, resolve, summarize, topics
+from hub.config import InterestsConfig, load_config
+from hub.demo import extract_snapshot
+from hub.types import Item, Observation, Story
+
+WEEK = (dt.datetime(2025, 4, 14, tzinfo=dt.UTC), dt.datetime(2025, 4, 21, tzinfo=dt.UTC))
+DATA = Path(__file__).parent / "data" / "sources"
+
+
+class Week:
+    def __init__(self, root: Path) -> None:
+        self.files = extract_snapshot(root)
+        self.items: dict[str, Item] = {}
+        self.obs: dict[str, list[Observation]] = {}
+        self.raw_hn: list[dict] = []  # type: ignore[type-arg]
+        for f in self.files:
+            doc = sources.parse(f.read_bytes(), f.name)
+            for it in doc.items:
+                self.items.setdefault(it.id, it)
+            for o in doc.observations:
+                self.obs.setdefault(o.item_id, []).append(o)
+            if f.suffix == ".json":
+                self.raw_hn += json.loads(f.read_text(encoding="utf-8"))
+        self.links = resolve.find_links(list(self.items.values()))
+        self.stories = resolve.build_stories(list(self.items.values()), self.links)
+        self.story_of = {i: s for s in self.stories for i in s.item_ids}
+        cfg = load_config(None, env={})
+        self.config = cfg
+        self.topics = topics.assign_topics(self.stories, self.items, topics.seed_topics(cfg.topics))
+
+    def story(self, title_start: str) -> Story:
+        return next(s for s in self.stories if s.title.startswith(title_start))
+
+
+@pytest.fixture(scope="module")
+def week(tmp_path_factory: pytest.TempPathFactory) -> Week:
+    return Week(tmp_path_factory.mktemp("week"))
+
+
+def test_hn_posts_join_the_papers_and_repos_they_link(week: Week) -> None:
+    expected = []
+    for r in week.raw_hn:
+        target = sources.ids.canonical_id_for_url(r.get("url") or "")
+        if target in week.items and target.startswith(("arxiv:", "gh:")):
+            expected.append((f"hn:{r['id']}", target))
+    assert expected, "the recorded week has HN posts linking its papers/repos"
+    for hn_id, target in expected:
+        assert week.story_of[hn_id] is week.story_of[target], (hn_id, target)
+        assert any(
+            ln.src == hn_id and ln.dst == target and ln.method in ("arxiv-id", "github-link")
+            for ln in week.links
+        )
+
+
+def test_unrelated_items_stay_apart(week: Week) -> None:
+    for s in week.stories:
+        papers = [i for i in s.item_ids if i.startswith("arxiv:")]
+        assert len(papers) <= 1, s
+    cve = max(week.raw_hn, key=lambda r: r["score"])
+    assert week.story_of[f"hn:{cve['id']}"].item_ids == (f"hn:{cve['id']}",)
+
+
+def test_hf_page_joins_its_arxiv_paper(week: Week) -> None:
+    hf = sources.parse((DATA / "minimal_hf_daily.json").read_bytes(), "hf.json").items
+    items = list(week.items.values()) + list(hf)
+    stories = resolve.build_stories(items, resolve.find_links(items))
+    joined = {s.lead_item: s.item_ids for s in stories if "hf:2504.10458" in s.item_ids}
+    assert joined == {"arxiv:2504.10458": ("arxiv:2504.10458", "hf:2504.10458")}
+
+
+def test_a_roundup_mentions_without_merging(week: Week) -> None:
+    papers = sorted(i for i in week.items if i.startswith("arxiv:"))[:6]
+    roundup = Item(
+        id="url:https://example.org/weekly",
+        kind="post",
+        source="feed:weekly",
+        title="This week in AI",
+        url="https://example.org/weekly",
+        links=tuple(f"https://arxiv.org/abs/{p[6:]}" for p in papers),
+    )
+    items = [week.items[p] for p in papers] + [roundup]
+    links = resolve.find_links(items)
+    assert {ln.relation for ln in links} == {"mentions"}
+    assert len(resolve.build_stories(items, links)) == len(items)
+
+
+def test_story_ids_are_stable_under_shuffling(week: Week) -> None:
+    items = list(week.items.values())
+    random.Random(7).shuffle(items)
+    again = resolve.build_stories(items, resolve.find_links(items))
+    assert again == week.stories
+
+
+def test_topics_follow_the_words(week: Week) -> None:
+    def topic(title: str) -> str:
+        return week.topics[week.story(title).id].topic_id
+
+    assert topic("UI-E2I-Synth: Advancing GUI Grounding") == "agents"
+    assert topic("A Survey of Multimodal Retrieval-Augmented Generation") == "rag"
+    assert topic("AdaSteer: Your Aligned LLM is Inherently an Adaptive Jailbreak Defender") == "safety"
+    assert topic("d1: Scaling Reasoning in Diffusion Large Language Models") == "reasoning"
+    assert topic("Gemma 3 QAT Models") == "inference"
+
+
+def test_relevance_separates_ai_from_the_rest(week: Week) -> None:
+    def rel(title: str) -> float:
+        return week.topics[week.story(title).id].relevance
+
+    for off in ("CVE program faces swift end", "Harvard's response to federal government letter"):
+        assert rel(off) < 0.3, off
+        assert week.topics[week.story(off).id].topic_id == "other"
+    for on in ("Gemini 2.5 Flash", "GPT-4.1 in the API", "Cursor IDE support hallucinates lockout policy"):
+        assert rel(on) >= 0.6, on
+
+
+def _rank(
+    week: Week,
+    stories: list[Story] | None = None,
+    interests: InterestsConfig | None = None,
+    obs: dict | None = None,
+) -> list:  # type: ignore[type-arg]
+    return rank.rank_stories(
+        stories or week.stories,
+        week.items,
+        obs or week.obs,
+        week.topics,
+        week_start=WEEK[0],
+        week_end=WEEK[1],
+        weights=week.config.rank.weights,
+        interests=interests or InterestsConfig(),
+    )
+
+
+def test_breakdown_sums_to_total_and_order_is_total(week: Week) -> None:
+    scores = _rank(week)
+    for sc in scores:
+        assert sc.total == pytest.approx(sum(sc.breakdown.values()), abs=1e-5)
+    assert [s.total for s in scores] == sorted((s.total for s in scores), reverse=True)
+
+
+def test_more_points_never_rank_lower(week: Week) -> None:
+    gemini = week.story("Gemini 2.5 Flash")
+    hn_id = gemini.item_ids[0]
+    base = {s.story_id: s.total for s in _rank(week)}[gemini.id]
+    boosted = dict(week.obs)
+    boosted[hn_id] = [replace(o, value=o.value * 2) if o.metric == "points" else o for o in week.obs[hn_id]]
+    assert {s.story_id: s.total for s in _rank(week, obs=boosted)}[gemini.id] > base
+
+
+def test_mute_keyword_sinks_a_story(week: Week) -> None:
+    before = [s.story_id for s in _rank(week)]
+    top = next(s for s in week.stories if s.id == before[0])
+    word = top.title.split()[0]
+    after = [s.story_id for s in _rank(week, interests=InterestsConfig(mute_keywords=(word,)))]
+    assert after.index(top.id) > len(after) // 2
+    scores = {s.story_id: s for s in _rank(week, interests=InterestsConfig(mute_keywords=(word,)))}
+    assert scores[top.id].breakdown["interests"] < 0
+
+
+def test_top_ai_hn_story_outranks_a_paper_with_no_signal(week: Week) -> None:
+    scores = {s.story_id: s.total for s in _rank(week)}
+    gemini = week.story("Gemini 2.5 Flash")
+    lone_papers = [s for s in week.stories if s.item_ids[0].startswith("arxiv:") and len(s.item_ids) == 1]
+    assert all(scores[gemini.id] > scores[p.id] for p in lone_papers)
+
+
+def test_off_topic_hits_are_penalized_and_explained(week: Week) -> None:
+    scores = {s.story_id: s for s in _rank(week)}
+    cve = scores[week.story("CVE program faces swift end").id]
+    assert cve.breakdown["off_topic_penalty"] < 0
+    assert cve.total < scores[week.story("Gemini 2.5 Flash").id].total
+
+
+def test_extractive_summaries_cite_their_items(week: Week) -> None:
+    for s in week.stories[:300]:
+        summary = summarize.extractive_summary(s, week.items, week.obs, max_chars=400)
+        assert summary.text and len(summary.text) <= 400
+        assert set(summary.cites) <= set(s.item_ids) and summary.cites
+        assert summary == summarize.extractive_summary(s, week.items, week.obs, max_chars=400)
+
+
+def test_text_less_posts_get_a_factual_line(week: Week) -> None:
+    o3 = week.story("OpenAI o3 and o4-mini")
+    record = next(r for r in week.raw_hn if f"hn:{r['id']}" == o3.item_ids[0])
+    text = summarize.extractive_summary(o3, week.items, week.obs).text
+    assert text == f"Discussed on Hacker News ({record['score']} points, {record['descendants']} comments)."
+
+
+def test_paper_summary_comes_from_its_abstract(week: Week) -> None:
+    story = week.story("d1: Scaling Reasoning in Diffusion Large Language Models")
+    summary = summarize.extractive_summary(story, week.items, week.obs)
+    abstract = week.items[story.lead_item].text
+    assert all(sentence in abstract for sentence in summarize.sentences(summary.text.rstrip("…")))
