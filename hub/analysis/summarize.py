@@ -93,8 +93,8 @@ def extractive_summary(
     title = set(title_tokens(story.title))
     cands = _candidates(story, items)
     if not cands:
-        text, cites = _facts(story, items, observations)
-        return Summary(story.id, _clip(text or story.title, max_chars), tuple(cites), "extractive")
+        facts, cited = _facts(story, items, observations)
+        return Summary(story.id, _clip(facts or story.title, max_chars), tuple(cited), "extractive")
     ranked = sorted(range(len(cands)), key=lambda k: (-_score(cands[k][2], cands[k][1], title), k))
     chosen = sorted(ranked[:max_sentences])  # keep the original order
     text = " ".join(cands[k][2] for k in chosen)

@@ -78,7 +78,8 @@ def mkdocs_config(config: Config) -> dict[str, Any]:
 
 def mkdocs_yml_text(config: Config) -> str:
     head = "# MkDocs site of this hub (written by hub; edit freely — hub never overwrites it).\n"
-    return head + yaml.safe_dump(mkdocs_config(config), sort_keys=False, allow_unicode=True)
+    body: str = yaml.safe_dump(mkdocs_config(config), sort_keys=False, allow_unicode=True)
+    return head + body
 
 
 def _template(name: str) -> bytes:

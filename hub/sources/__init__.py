@@ -59,7 +59,8 @@ def _unwrap_recorded(data: bytes) -> bytes:
         and isinstance(doc.get("body"), str)
         and ("status_code" in doc or "status" in doc)
     ):
-        return doc["body"].encode("utf-8")
+        body: str = doc["body"]
+        return body.encode("utf-8")
     return data
 
 

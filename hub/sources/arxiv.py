@@ -77,7 +77,7 @@ def _jsonl_rows(data: bytes, name: str) -> list[dict[str, Any]]:
 def parse_jsonl(data: bytes, name: str) -> Parsed:
     rows = _jsonl_rows(data, name)
     day = date_in_name(name)
-    items = {}
+    items: dict[str, Item] = {}
     for row in rows:
         authors = tuple(plain(a) for a in row.get("authors") or () if isinstance(a, str))
         item = paper_item(

@@ -12,7 +12,8 @@ from hub.types import Item, Observation, Parsed
 
 
 def _entry_item(entry: dict[str, Any], n: int, name: str) -> tuple[Item, list[Observation]]:
-    paper = entry.get("paper") if isinstance(entry.get("paper"), dict) else entry
+    nested = entry.get("paper")
+    paper: dict[str, Any] = nested if isinstance(nested, dict) else entry
     if not paper.get("id") or not (paper.get("title") or entry.get("title")):
         raise ParseError(name, f"entry {n}: missing field 'paper.id' or 'title'")
     aid = strip_version(str(paper["id"]))
