@@ -74,6 +74,22 @@ class EmailConfig(_Frozen):
     password_env: str = "HUB_SMTP_PASSWORD"
 
 
+class CrawlConfig(_Frozen):
+    user_agent: str = "hub/0.1 (AI field digest; polite crawler; +https://pypi.org/project/hub/)"
+    obey_robots: bool = True
+    timeout_s: float = Field(30.0, gt=0)
+    max_bytes: int = Field(20 * 1024 * 1024, ge=1024)
+    delay_s: float = Field(1.0, ge=0)
+    per_host: int = Field(2, ge=1, le=16)
+    retries: int = Field(2, ge=0, le=10)
+    backoff_s: float = Field(1.0, ge=0)
+    retry_after_cap_s: float = Field(60.0, ge=0)
+    max_redirects: int = Field(5, ge=0, le=20)
+    github_token_env: str = "GITHUB_TOKEN"
+    arxiv_delay_s: float = Field(3.0, ge=0)
+    since_days: int = Field(7, ge=1, le=365)
+
+
 class InterestsConfig(_Frozen):
     boost_keywords: tuple[str, ...] = ()
     mute_keywords: tuple[str, ...] = ()
@@ -111,6 +127,7 @@ class Config(_Frozen):
     digest: DigestConfig = DigestConfig()
     llm: LLMConfig = LLMConfig()
     email: EmailConfig = EmailConfig()
+    crawl: CrawlConfig = CrawlConfig()
     interests: InterestsConfig = InterestsConfig()
     rank: RankConfig = RankConfig()
     topics: tuple[TopicConfig, ...] = ()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from hub import sources
+from hub import crawler, sources
 from hub.analysis import rank, resolve, summarize, topics
 from hub.config import Config
 from hub.digest import select
@@ -24,6 +24,7 @@ from hub.store import FetchRecord, Store
 from hub.types import (
     AnalyzeResult,
     BuildResult,
+    CrawlResult,
     Digest,
     ImportResult,
     Item,
@@ -127,6 +128,111 @@ class Hub:
         )
         counts = self.store.upsert(doc.items, doc.observations, fetch)
         return ImportResult(str(path), doc.format, doc.records, counts.items, counts.new, counts.observations)
+
+    # -- sources and crawling ----------------------------------------------------
+
+    def sync_sources(self) -> list[dict[str, Any]]:
+        """hub.toml's sources mirrored into the store, plus those added with `hub sources add`."""
+        self.store.sync_config_sources([s.model_dump(mode="json") for s in self.config.sources])
+        return self.store.sources()
+
+    def add_source(
+        self,
+        name: str,
+        kind: str,
+        url: str = "",
+        tags: Sequence[str] = (),
+        params: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        from hub.config import SourceConfig
+
+        try:
+            src = SourceConfig(name=name, kind=kind, url=url, tags=tuple(tags), params=dict(params or {}))
+        except ValueError as e:
+            raise HubError(f"invalid source {name!r}: {e}") from e
+        if kind not in crawler.KINDS:
+            raise HubError(f"unknown source kind {kind!r} (one of {', '.join(crawler.KINDS)})")
+        if kind == "feed" and not url.startswith(("http://", "https://")):
+            raise HubError(f"feed source {name!r} needs an http(s) url")
+        self.store.add_source(src.model_dump(mode="json"))
+        return src.model_dump(mode="json")
+
+    def remove_source(self, name: str) -> None:
+        if not self.store.remove_source(name):
+            raise NotFoundError(f"no source named {name!r} (see `hub sources list`)")
+
+    def crawl(
+        self,
+        *,
+        source: str | None = None,
+        tag: str | None = None,
+        since: dt.datetime | None = None,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+    ) -> CrawlResult:
+        """Fetch every enabled source (or one / one tag) in a crawler process; summarize."""
+        start = time.perf_counter()
+        now = dt.datetime.now(dt.UTC)
+        since = since or now - dt.timedelta(days=self.config.crawl.since_days)
+        chosen, skipped = self._crawl_targets(source, tag, now)
+        repos = self.store.recent_repo_ids(since, 200)
+        plans = [
+            crawler.SourcePlan(
+                s["name"],
+                s["kind"],
+                tuple(crawler.plan_requests(s, since=since, now=now, repos=repos)),
+                s["params"],
+            )
+            for s in chosen
+        ]
+        urls = [r.url for p in plans for r in p.requests]
+        plans = crawler.with_validators(plans, self.store.validators(urls))
+        run_id = self.store.start_run("crawl")
+        plan_file = crawler.write_plan(
+            crawler.temp_plan_path(),
+            db=self.store.path,
+            run_id=run_id,
+            plans=plans,
+            settings=crawler.crawl_settings(self.config),
+        )
+        self._run_child(plan_file, run_id, on_event or (lambda e: None))
+        rows = tuple(self.store.crawl_summary(run_id))
+        self.store.finish_run(run_id, "ok", {"sources": len(rows), "new": sum(r["new"] for r in rows)})
+        return CrawlResult(run_id, rows, tuple(skipped), time.perf_counter() - start)
+
+    def _crawl_targets(
+        self, source: str | None, tag: str | None, now: dt.datetime
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        every = self.sync_sources()
+        chosen = [
+            s
+            for s in every
+            if s["enabled"]
+            and (source is None or s["name"] == source)
+            and (tag is None or tag in s["tags"] or tag == s["kind"])
+        ]
+        if not chosen:
+            what = f"source {source!r}" if source else f"tag {tag!r}" if tag else "enabled source"
+            raise NotFoundError(f"no {what} to crawl (see `hub sources list`)")
+        waiting = [s for s in chosen if s["not_before"] and s["not_before"] > now]
+        skipped = [f"{s['name']} (rate limited until {s['not_before']:%Y-%m-%d %H:%M} UTC)" for s in waiting]
+        return [s for s in chosen if s not in waiting], skipped
+
+    def _run_child(self, plan_file: Path, run_id: int, on_event: Callable[[dict[str, Any]], None]) -> None:
+        """Hand the writer to the crawler process for its run, then take it back."""
+        path = self.store.path
+        self.store.close()
+        try:
+            crawler.run_crawl(plan_file, on_event)
+        except HubError as e:
+            self.store = Store(path)
+            self.store.finish_run(run_id, "error", {}, str(e))
+            raise
+        finally:
+            plan_file.unlink(missing_ok=True)
+        self.store = Store(path)
+
+    def source_health(self) -> list[dict[str, Any]]:
+        return self.store.source_health()
 
     # -- analysis ----------------------------------------------------------------
 

@@ -192,3 +192,13 @@ class RunResult:
     status: str  # "ok", "skipped", "error"
     counts: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
     error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlResult:
+    """Per-source outcome of one crawl (the `hub crawl` summary table)."""
+
+    run_id: int
+    sources: tuple[dict[str, Any], ...]
+    skipped: tuple[str, ...] = ()
+    seconds: float = 0.0

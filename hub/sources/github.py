@@ -169,12 +169,57 @@ def detect_rest(data: bytes, name: str) -> bool:
     )
 
 
+def _int(text: str) -> float:
+    digits = re.sub(r"[^\d]", "", text or "")
+    return float(digits) if digits else 0.0
+
+
+def parse_trending_html(data: bytes, name: str) -> Parsed:
+    """github.com/trending: one `article.Box-row` per repository, in rank order."""
+    from parsel import Selector
+
+    sel = Selector(text=decode(data, name))
+    rows = sel.css("article.Box-row")
+    if not rows:
+        raise ParseError(name, "no trending repositories found (page layout changed?)")
+    now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    items: dict[str, Item] = {}
+    obs: list[Observation] = []
+    for rank, row in enumerate(rows, 1):
+        href = (row.css("h2 a::attr(href)").get() or "").strip("/ ")
+        item = repo_item(
+            href,
+            " ".join(row.css("p::text").getall()),
+            language=(row.css("[itemprop=programmingLanguage]::text").get() or "").strip() or None,
+            published=now,
+        )
+        if item is None or item.id in items:
+            continue
+        items[item.id] = item
+        stars = _int(row.css(f'a[href$="/{href}/stargazers"]::text').get() or "")
+        obs += [Observation(item.id, "trending_rank", float(rank), now)]
+        if stars:
+            obs.append(Observation(item.id, "stars", stars, now))
+    return Parsed("github-trending-html", tuple(items.values()), tuple(obs), len(rows))
+
+
+def detect_trending_html(data: bytes, name: str) -> bool:
+    head = data[:400_000]
+    return b"<html" in head.lower() and b"Box-row" in head and b"trending" in head.lower()
+
+
 FORMATS = (
     SourceFormat(
         "github-trending-md",
         "GitHub trending archive (## date, #### lang, * [o / r](url):desc)",
         detect_trending_md,
         parse_trending_md,
+    ),
+    SourceFormat(
+        "github-trending-html",
+        "github.com/trending HTML page (article.Box-row per repository)",
+        detect_trending_html,
+        parse_trending_html,
     ),
     SourceFormat(
         "github-rest",

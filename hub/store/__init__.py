@@ -9,9 +9,10 @@ from __future__ import annotations
 from hub.store.analysis import AnalysisMixin
 from hub.store.digests import DigestsMixin, digest_from_json, digest_to_json
 from hub.store.items import FetchRecord, ItemsMixin, UpsertCounts, content_hash
+from hub.store.sources import SourcesMixin
 
 
-class Store(ItemsMixin, AnalysisMixin, DigestsMixin):
+class Store(ItemsMixin, AnalysisMixin, DigestsMixin, SourcesMixin):
     """All of hub's persistent state."""
 
 

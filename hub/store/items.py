@@ -84,6 +84,7 @@ class FetchRecord:
     last_modified: str | None = None
     error: str | None = None
     duration_ms: float = 0.0
+    run_id: int | None = None
 
 
 def _chunks(rows: Sequence[Any], n: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -136,7 +137,7 @@ class ItemsMixin(BaseStore):
             new = sum(1 for i in batch if i.id not in existing)
             updated = sum(1 for r in rows if r[0] in existing and existing[r[0]] != r[-1])
             if fetch is not None:
-                self.record_fetch(fetch, items=len(batch), new=new, at=now)
+                self.record_fetch(fetch, items=len(batch), new=new, updated=updated, at=now)
         return UpsertCounts(len(batch), new, updated, n_obs)
 
     @staticmethod
@@ -180,12 +181,18 @@ class ItemsMixin(BaseStore):
         return len(rows)
 
     def record_fetch(
-        self, f: FetchRecord, *, items: int = 0, new: int = 0, at: dt.datetime | None = None
+        self,
+        f: FetchRecord,
+        *,
+        items: int = 0,
+        new: int = 0,
+        updated: int = 0,
+        at: dt.datetime | None = None,
     ) -> None:
         self.execute(
             "INSERT INTO fetches (source, url, status, etag, last_modified, bytes, sha256, format,"
-            " items, new_items, error, duration_ms, fetched_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " items, new_items, updated_items, error, duration_ms, run_id, fetched_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 f.source,
                 f.url,
@@ -197,8 +204,10 @@ class ItemsMixin(BaseStore):
                 f.format,
                 items,
                 new,
+                updated,
                 f.error,
                 f.duration_ms,
+                f.run_id,
                 to_db(at or utcnow()),
             ],
         )

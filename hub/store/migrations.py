@@ -134,4 +134,20 @@ def m001_initial(con: Any) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial]
+def m002_crawling(con: Any) -> None:
+    """Sources become rows (config + user-added), fetches know their crawl and updates."""
+    con.execute(
+        """
+        ALTER TABLE sources ADD COLUMN tags VARCHAR[];
+        ALTER TABLE sources ADD COLUMN params JSON;
+        ALTER TABLE sources ADD COLUMN enabled BOOLEAN DEFAULT true;
+        ALTER TABLE sources ADD COLUMN origin VARCHAR DEFAULT 'config';
+        ALTER TABLE sources ADD COLUMN not_before TIMESTAMP;
+        ALTER TABLE fetches ADD COLUMN updated_items INTEGER;
+        ALTER TABLE fetches ADD COLUMN run_id BIGINT;
+        CREATE INDEX fetches_url ON fetches (url);
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_crawling]

@@ -1,0 +1,218 @@
+"""One spider per source kind. Spiders stay dumb: fetch what the plan says (with
+conditional-GET validators), hand the body to the shared parser in hub.sources, and
+yield one `fetch` result per response. Validation and persistence live in pipelines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from hub import sources
+from hub.exceptions import ParseError
+from hub.types import Parsed
+from spiders.settings import RECORDED_STATUSES
+
+
+class SourceSpider(scrapy.Spider):
+    """Base: crawls the planned requests of the sources of one kind."""
+
+    name = "source"
+    kind = ""
+
+    def __init__(
+        self, plans: list[dict[str, Any]], store: Any, run_id: int, crawl: dict[str, Any], **kw: Any
+    ) -> None:
+        super().__init__(name=f"hub-{self.kind}", **kw)
+        self.plans, self.store, self.run_id, self.crawl = plans, store, run_id, crawl
+
+    async def start(self) -> Any:  # Scrapy >= 2.13
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        for plan in self.plans:
+            for req in plan["requests"]:
+                yield self.make_request(plan, req)
+
+    def make_request(self, plan: dict[str, Any], req: dict[str, Any]) -> scrapy.Request:
+        headers = {}
+        if req.get("etag"):
+            headers["If-None-Match"] = req["etag"]
+        if req.get("last_modified"):
+            headers["If-Modified-Since"] = req["last_modified"]
+        meta = {"plan": plan, "planned": req, "handle_httpstatus_list": RECORDED_STATUSES}
+        return scrapy.Request(
+            req["url"],
+            headers=headers,
+            meta=meta,
+            callback=self.parse_fetch,
+            errback=self.failed,
+            dont_filter=True,
+        )
+
+    # -- results -----------------------------------------------------------------
+
+    def _result(self, response: Response, **extra: Any) -> dict[str, Any]:
+        plan, req = response.meta["plan"], response.meta["planned"]
+        return {
+            "source": plan["name"],
+            "url": req["url"],
+            "status": response.status,
+            "format": req["format"],
+            "bytes": len(response.body),
+            "sha256": hashlib.sha256(response.body).hexdigest(),
+            "etag": _header(response, b"ETag"),
+            "last_modified": _header(response, b"Last-Modified"),
+            "duration_ms": 1000 * float(response.meta.get("download_latency") or 0.0),
+            **extra,
+        }
+
+    def parse_fetch(self, response: Response) -> Iterator[Any]:
+        if response.status == 304:
+            yield self._result(response, error=None)
+            return
+        if response.status >= 400:
+            yield self._http_error(response)
+            return
+        try:
+            parsed = sources.parse(response.body, response.url, response.meta["planned"]["format"])
+        except ParseError as e:
+            yield self._result(response, error=f"parse error: {e.message}")
+            return
+        yield self._result(response, parsed=parsed, error=_warning(response, parsed))
+        yield from self.follow_up(response, parsed)
+
+    def _http_error(self, response: Response) -> dict[str, Any]:
+        wait = response.meta.get("retry_after")
+        if wait is not None:
+            until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=float(wait))
+            return self._result(
+                response,
+                error=f"HTTP {response.status}: rate limited, Retry-After {int(wait)} s "
+                f"(skipped until {until:%Y-%m-%d %H:%M} UTC)",
+                retry_after_until=until,
+            )
+        return self._result(response, error=f"HTTP {response.status}")
+
+    def failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
+        request = failure.request  # type: ignore[attr-defined]
+        plan, req = request.meta["plan"], request.meta["planned"]
+        message = failure.getErrorMessage() or failure.type.__name__
+        yield {
+            "source": plan["name"],
+            "url": req["url"],
+            "status": None,
+            "format": req["format"],
+            "error": f"{failure.type.__name__}: {message}"[:500],
+            "duration_ms": 0.0,
+        }
+
+    def follow_up(self, response: Response, parsed: Parsed) -> Iterator[scrapy.Request]:
+        return iter(())
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _warning(response: Response, parsed: Parsed) -> str | None:
+    declared = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    if parsed.format == "feed" and "charset=" in declared and not parsed.items:
+        return "warning: feed with no entries"
+    return None
+
+
+def _with_query(url: str, **changes: Any) -> str:
+    parts = urlsplit(url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    query.update({k: str(v) for k, v in changes.items()})
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+class ArxivSpider(SourceSpider):
+    """arXiv API (export.arxiv.org/api/query): pages of results, 3 s apart as arXiv asks."""
+
+    kind = "arxiv"
+
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.download_delay = float(self.crawl.get("arxiv_delay_s", 3.0))
+
+    def follow_up(self, response: Response, parsed: Parsed) -> Iterator[scrapy.Request]:
+        req = response.meta["planned"]
+        meta = req.get("meta", {})
+        start = int(parse_qs(urlsplit(req["url"]).query).get("start", ["0"])[0])
+        size = int(meta.get("page_size", 100))
+        since = dt.datetime.fromisoformat(meta["since"]) if meta.get("since") else None
+        oldest = min((i.published_at for i in parsed.items if i.published_at), default=None)
+        full = len(parsed.items) >= size and start + size < int(meta.get("max_results", size))
+        if full and (since is None or (oldest is not None and oldest >= since)):
+            nxt = {
+                **req,
+                "url": _with_query(req["url"], start=start + size),
+                "etag": None,
+                "last_modified": None,
+            }
+            yield self.make_request(response.meta["plan"], nxt)
+
+
+class HNSpider(SourceSpider):
+    """Hacker News via Algolia search: every page of each query (up to 10)."""
+
+    kind = "hn"
+
+    def follow_up(self, response: Response, parsed: Parsed) -> Iterator[scrapy.Request]:
+        import json
+
+        req = response.meta["planned"]
+        try:
+            doc = json.loads(response.body)
+        except ValueError:
+            return
+        page, pages = int(doc.get("page", 0)), int(doc.get("nbPages", 1))
+        if page + 1 < min(pages, 10):
+            nxt = {**req, "url": _with_query(req["url"], page=page + 1), "etag": None, "last_modified": None}
+            yield self.make_request(response.meta["plan"], nxt)
+
+
+class GitHubSpider(SourceSpider):
+    """Trending pages, then the REST API for repos the store links to (token optional)."""
+
+    kind = "github"
+
+    def make_request(self, plan: dict[str, Any], req: dict[str, Any]) -> scrapy.Request:
+        request = super().make_request(plan, req)
+        if req.get("meta", {}).get("api"):
+            request.meta["api_host"] = urlsplit(req["url"]).netloc
+            request.headers["Accept"] = "application/vnd.github+json"
+            token = os.environ.get(self.crawl.get("github_token_env") or "GITHUB_TOKEN")
+            if token:
+                request.headers["Authorization"] = f"Bearer {token}"
+        return request
+
+
+class FeedSpider(SourceSpider):
+    kind = "feed"
+
+
+class HFSpider(SourceSpider):
+    kind = "hf"
+
+
+class RedditSpider(SourceSpider):
+    kind = "reddit"
+
+
+SPIDERS: dict[str, type[SourceSpider]] = {
+    cls.kind: cls for cls in (ArxivSpider, HNSpider, GitHubSpider, FeedSpider, HFSpider, RedditSpider)
+}

@@ -1,0 +1,94 @@
+"""Downloader middlewares: Retry-After and exponential backoff; API rate-limit budget."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from typing import Any
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+from scrapy.utils.response import response_status_message
+
+
+def retry_after_seconds(response: Response, now: float | None = None) -> float | None:
+    """Retry-After as seconds (delta-seconds or an HTTP date), None when absent or bad."""
+    raw = response.headers.get(b"Retry-After")
+    if not raw:
+        return None
+    value = raw.decode("latin-1").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when - (now if now is not None else time.time()))
+
+
+class PoliteRetryMiddleware(RetryMiddleware):
+    """Retries like Scrapy's, but waits: Retry-After on 429/503, else backoff * 2**attempt.
+
+    A Retry-After longer than the cap is not waited for: the response goes to the
+    spider with meta["retry_after"], and the source is skipped until then.
+    """
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.backoff = settings.getfloat("HUB_BACKOFF_S", 1.0)
+        self.cap = settings.getfloat("HUB_RETRY_AFTER_CAP_S", 60.0)
+
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
+        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+            return response
+        delay = retry_after_seconds(response)
+        if delay is not None and delay > self.cap:
+            request.meta["retry_after"] = delay
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        await self._wait(delay if delay is not None else self._backoff(request))
+        return retry
+
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception, spider: Any = None
+    ) -> Request | Response | None:
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
+            return None
+        retry = self._retry(request, exception)
+        if retry is not None:
+            await self._wait(self._backoff(request))
+        return retry
+
+    def _backoff(self, request: Request) -> float:
+        return float(self.backoff * 2 ** request.meta.get("retry_times", 0))
+
+    @staticmethod
+    async def _wait(seconds: float) -> None:
+        if seconds > 0:
+            await asyncio.sleep(seconds)
+
+
+class ApiBudgetMiddleware:
+    """Once an API says its rate limit is spent, drop the rest of that API's requests."""
+
+    def __init__(self) -> None:
+        self.exhausted: dict[str, str] = {}
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        api = request.meta.get("api_host")
+        if api and api in self.exhausted:
+            raise IgnoreRequest(f"rate limit of {api} spent ({self.exhausted[api]})")
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        api = request.meta.get("api_host")
+        remaining = response.headers.get(b"X-RateLimit-Remaining")
+        if api and remaining is not None and remaining.strip() == b"0":
+            reset = (response.headers.get(b"X-RateLimit-Reset") or b"?").decode("latin-1")
+            self.exhausted[api] = f"resets at unix time {reset}"
+        return response

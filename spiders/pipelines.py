@@ -1,0 +1,80 @@
+"""The only way crawled data is persisted: each fetch and its items in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+from hub.store import FetchRecord, Store
+from hub.types import Parsed
+
+
+def emit(event: dict[str, Any]) -> None:
+    """One JSON line per event on stdout: the parent process draws progress from these."""
+    sys.stdout.write(json.dumps(event, default=str) + "\n")
+    sys.stdout.flush()
+
+
+class StorePipeline:
+    """Validates and writes `fetch` results; records errors per source."""
+
+    def __init__(self) -> None:
+        self.store: Store | None = None
+        self.run_id: int | None = None
+
+    def open_spider(self, spider: Any = None) -> None:
+        spider = spider or self._spider
+        self.store, self.run_id = spider.store, spider.run_id
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        pipe = cls()
+        pipe._crawler = crawler
+        return pipe
+
+    @property
+    def _spider(self) -> Any:
+        return self._crawler.spider
+
+    def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+        assert self.store is not None
+        parsed: Parsed | None = item.get("parsed")
+        record = FetchRecord(
+            source=item["source"],
+            url=item["url"],
+            status=item.get("status"),
+            bytes=item.get("bytes", 0),
+            sha256=item.get("sha256", ""),
+            format=item.get("format", ""),
+            etag=item.get("etag"),
+            last_modified=item.get("last_modified"),
+            error=item.get("error"),
+            duration_ms=item.get("duration_ms", 0.0),
+            run_id=self.run_id,
+        )
+        new = updated = 0
+        if parsed is not None:
+            counts = self.store.upsert(parsed.items, parsed.observations, record)
+            new, updated = counts.new, counts.updated
+        else:
+            self.store.record_fetch(record)
+        failed = bool(record.error) and not str(record.error).startswith("warning:")
+        self.store.mark_source(record.source, record.error if failed else None)
+        if item.get("retry_after_until"):
+            self.store.set_not_before(record.source, item["retry_after_until"])
+        emit(
+            {
+                "event": "fetch",
+                "source": record.source,
+                "url": record.url,
+                "status": record.status,
+                "items": len(parsed.items) if parsed else 0,
+                "new": new,
+                "updated": updated,
+                "error": record.error,
+                "at": dt.datetime.now(dt.UTC).isoformat(),
+            }
+        )
+        return {"source": record.source, "url": record.url}
