@@ -7,6 +7,7 @@ else keeps its traceback (it is a bug).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import time
@@ -177,6 +178,158 @@ def _print_digest(d: Any) -> None:
             out.print(f"    [cyan]{it.kind}[/] [link={it.url}]{escape(it.url)}[/link]", highlight=False)
 
 
+def _parse_since(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2025-04-14") from None
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+@app.command()
+def crawl(
+    source: Annotated[
+        str | None, typer.Option(help="Crawl only this source (see `hub sources list`).")
+    ] = None,
+    tag: Annotated[str | None, typer.Option(help="Crawl only sources with this tag or kind.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Oldest date to fetch, e.g. 2025-04-14 (default: [crawl] since_days ago)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Fetch new papers, repos and posts from the configured sources into the database.
+
+    Polite (robots.txt, per-host delay, conditional GET, Retry-After) and resumable:
+    every fetch is committed with its items, so an interrupted crawl loses nothing
+    and a re-run adds no duplicates. One failing source never stops the others.
+    """
+    when = _parse_since(since)
+    with _errors(), _hub() as hub, _crawl_progress(not as_json) as on_event:
+        result = hub.crawl(source=source, tag=tag, since=when, on_event=on_event)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "run_id": result.run_id,
+                    "sources": list(result.sources),
+                    "skipped": list(result.skipped),
+                    "seconds": round(result.seconds, 2),
+                }
+            )
+        )
+        return
+    table = Table("source", "fetched", "new", "updated", "not modified", "errors", "time")
+    for r in result.sources:
+        table.add_row(
+            escape(r["source"]),
+            str(r["fetched"]),
+            str(r["new"]),
+            str(r["updated"]),
+            str(r["not_modified"]),
+            f"[red]{r['errors']}[/]" if r["errors"] else "0",
+            f"{r['ms'] / 1000:.1f}s",
+        )
+    out.print(table)
+    for name in result.skipped:
+        out.print(f"[yellow]skipped[/] {escape(name)}")
+    out.print(f"crawl #{result.run_id} took {result.seconds:.1f}s — `hub status` shows source health")
+
+
+@contextlib.contextmanager
+def _crawl_progress(enabled: bool) -> Iterator[Any]:
+    with _progress(enabled) as update:
+        state = {"total": 0, "done": 0}
+
+        def on_event(event: dict[str, Any]) -> None:
+            if event.get("event") == "start":
+                state["total"] = int(event.get("requests", 0))
+            elif event.get("event") == "fetch":
+                state["done"] += 1
+                state["total"] = max(state["total"], state["done"])
+            update("crawl", state["done"], state["total"])
+
+        yield on_event
+
+
+sources_app = typer.Typer(
+    help="List, add, remove, import (OPML) and export the crawled sources.", no_args_is_help=True
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("list")
+def sources_list(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
+    """Every source: kind, URL, tags, enabled, and where it comes from (config or user)."""
+    with _errors(), _hub() as hub:
+        rows = hub.sync_sources()
+    if as_json:
+        print(json.dumps(rows, default=str, indent=2))
+        return
+    table = Table("name", "kind", "url", "tags", "enabled", "origin")
+    for r in rows:
+        table.add_row(
+            escape(r["name"]),
+            r["kind"],
+            escape(r["url"]),
+            ", ".join(r["tags"]),
+            "yes" if r["enabled"] else "no",
+            r["origin"],
+        )
+    out.print(table)
+
+
+@sources_app.command("add")
+def sources_add(
+    name: Annotated[str, typer.Argument(help="A short unique name.")],
+    url: Annotated[str, typer.Argument(help="Feed URL (or API base URL for other kinds).")] = "",
+    kind: Annotated[str, typer.Option(help="feed, arxiv, hn, github, reddit or hf.")] = "feed",
+    tag: Annotated[list[str] | None, typer.Option(help="Tag (repeatable).")] = None,
+) -> None:
+    """Add a source (stored in the database; hub.toml is left as you wrote it)."""
+    with _errors(), _hub() as hub:
+        hub.sync_sources()
+        src = hub.add_source(name, kind, url, tag or ())
+    out.print(f"added {escape(src['name'])} ({src['kind']})")
+
+
+@sources_app.command("remove")
+def sources_remove(name: Annotated[str, typer.Argument(help="The source's name.")]) -> None:
+    """Remove a source you added, or disable one that hub.toml lists."""
+    with _errors(), _hub() as hub:
+        hub.sync_sources()
+        hub.remove_source(name)
+    out.print(f"removed {escape(name)}")
+
+
+@sources_app.command("import")
+def sources_import(
+    path: Annotated[Path, typer.Argument(help="An OPML file exported by a feed reader.")],
+    tag: Annotated[list[str] | None, typer.Option(help="Tag for the imported feeds.")] = None,
+) -> None:
+    """Import feeds from OPML (what feed-reader users bring)."""
+    from hub.sources.opml import read_opml
+
+    with _errors(), _hub() as hub:
+        hub.sync_sources()
+        feeds = read_opml(path)
+        for f in feeds:
+            hub.add_source(f.name, "feed", f.url, (*f.tags, *(tag or ())))
+    out.print(f"imported {len(feeds)} feeds from {escape(str(path))}")
+
+
+@sources_app.command("export")
+def sources_export() -> None:
+    """Print the feed sources as OPML."""
+    from hub.sources.opml import write_opml
+
+    with _errors(), _hub() as hub:
+        rows = hub.sync_sources()
+    print(write_opml([r for r in rows if r["kind"] == "feed" and r["enabled"]]))
+
+
 @app.command()
 def build() -> None:
     """Write all digest/topic pages and build the site with MkDocs (strict mode)."""
@@ -199,6 +352,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON."
     """Show what the database holds: counts, coverage, digests and recent runs."""
     with _errors(), _hub(read_only=True) as hub:
         info = hub.status()
+        info["sources"] = hub.source_health()
     if as_json:
         print(json.dumps(info, default=str, indent=2))
         return
@@ -208,6 +362,25 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON."
     table = Table("table", "rows")
     for k, v in info["counts"].items():
         table.add_row(k, str(v))
+    out.print(table)
+    _print_health(info["sources"])
+
+
+def _print_health(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    table = Table("source", "kind", "healthy", "items", "last success", "last error", "median")
+    for r in rows:
+        healthy = {True: "[green]yes[/]", False: "[red]no[/]", None: "[dim]never crawled[/]"}[r["healthy"]]
+        table.add_row(
+            escape(r["name"]),
+            r["kind"],
+            healthy,
+            str(r["items"]),
+            f"{r['last_success']:%Y-%m-%d %H:%M}" if r["last_success"] else "—",
+            escape((r["last_error"] or "—")[:60]),
+            f"{r['median_ms']:.0f} ms" if r["median_ms"] is not None else "—",
+        )
     out.print(table)
 
 
