@@ -313,11 +313,9 @@ def sources_import(
     from hub.sources.opml import read_opml
 
     with _errors(), _hub() as hub:
-        hub.sync_sources()
-        feeds = read_opml(path)
-        for f in feeds:
-            hub.add_source(f.name, "feed", f.url, (*f.tags, *(tag or ())))
-    out.print(f"imported {len(feeds)} feeds from {escape(str(path))}")
+        added, skipped = hub.import_feeds(read_opml(path), tag or ())
+    note = f" ({skipped} already present)" if skipped else ""
+    out.print(f"imported {added} feeds from {escape(str(path))}{note}")
 
 
 @sources_app.command("export")

@@ -157,6 +157,27 @@ class Hub:
         self.store.add_source(src.model_dump(mode="json"))
         return src.model_dump(mode="json")
 
+    def import_feeds(self, feeds: Sequence[Any], extra_tags: Sequence[str] = ()) -> tuple[int, int]:
+        """Add OPML feeds; a feed whose URL is already a source is skipped. (added, skipped)"""
+        from hub.sources.ids import normalize_url
+
+        existing = self.sync_sources()
+        urls = {normalize_url(s["url"]) for s in existing if s["url"]}
+        names = {s["name"] for s in existing}
+        added = 0
+        for f in feeds:
+            if normalize_url(f.url) in urls:
+                continue
+            name, n = f.name, 1
+            while name in names:
+                n += 1
+                name = f"{f.name}-{n}"
+            self.add_source(name, "feed", f.url, (*f.tags, *extra_tags))
+            urls.add(normalize_url(f.url))
+            names.add(name)
+            added += 1
+        return added, len(feeds) - added
+
     def remove_source(self, name: str) -> None:
         if not self.store.remove_source(name):
             raise NotFoundError(f"no source named {name!r} (see `hub sources list`)")

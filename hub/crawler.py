@@ -107,9 +107,10 @@ def _hn(source: Mapping[str, Any], since: dt.datetime) -> list[PlannedRequest]:
 
 def _github(source: Mapping[str, Any], repos: Sequence[str]) -> list[PlannedRequest]:
     params = source["params"]
+    base = _base(source)
     out = [
         PlannedRequest(
-            f"{_base(source)}/{quote(lang)}?since=daily".replace("//?", "/?"), "github-trending-html"
+            f"{base}/{quote(lang)}?since=daily" if lang else f"{base}?since=daily", "github-trending-html"
         )
         for lang in params.get("languages", [""])
     ]

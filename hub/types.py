@@ -49,6 +49,7 @@ class Parsed:
     items: tuple[Item, ...]
     observations: tuple[Observation, ...] = ()
     records: int = 0  # records in the input (before dedupe), for reporting
+    warnings: tuple[str, ...] = ()  # recoverable problems (malformed XML with entries kept, ...)
 
 
 @dataclass(frozen=True, slots=True)

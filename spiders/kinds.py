@@ -126,10 +126,8 @@ def _header(response: Response, name: bytes) -> str | None:
 
 
 def _warning(response: Response, parsed: Parsed) -> str | None:
-    declared = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-    if parsed.format == "feed" and "charset=" in declared and not parsed.items:
-        return "warning: feed with no entries"
-    return None
+    """Recoverable problems are kept on the fetch as `warning: ...` (items still stored)."""
+    return f"warning: {'; '.join(parsed.warnings)}"[:500] if parsed.warnings else None
 
 
 def _with_query(url: str, **changes: Any) -> str:

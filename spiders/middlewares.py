@@ -92,3 +92,52 @@ class ApiBudgetMiddleware:
             reset = (response.headers.get(b"X-RateLimit-Reset") or b"?").decode("latin-1")
             self.exhausted[api] = f"resets at unix time {reset}"
         return response
+
+
+class RobotsGuardMiddleware:
+    """robots.txt, checked for every request (Scrapy's own middleware let some through
+    while robots.txt was still being fetched). One fetch per host, behind a lock."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.enabled = crawler.settings.getbool("HUB_OBEY_ROBOTS", True)
+        self.agent = crawler.settings.get("USER_AGENT", "*")
+        self.parsers: dict[str, Any] = {}
+        self.locks: dict[str, asyncio.Lock] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RobotsGuardMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        if not self.enabled or request.meta.get("dont_obey_robotstxt"):
+            return
+        parser = await self._parser(request)
+        if parser is not None and not parser.can_fetch(self.agent, request.url):
+            raise IgnoreRequest("Forbidden by robots.txt")
+
+    async def _parser(self, request: Request) -> Any:
+        from urllib.parse import urlsplit
+        from urllib.robotparser import RobotFileParser
+
+        parts = urlsplit(request.url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        lock = self.locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            if key not in self.parsers:
+                robots = Request(
+                    f"{key}/robots.txt",
+                    meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True},
+                    dont_filter=True,
+                    priority=1000,
+                )
+                try:
+                    response = await self.crawler.engine.download_async(robots)
+                except Exception:  # unreachable robots.txt: allowed, like most crawlers
+                    response = None
+                parser = None
+                if response is not None and response.status == 200:
+                    parser = RobotFileParser()
+                    parser.parse(response.body.decode("utf-8", "replace").splitlines())
+                self.parsers[key] = parser
+            return self.parsers[key]

@@ -14,7 +14,8 @@ def scrapy_settings(crawl: dict[str, Any]) -> dict[str, Any]:
     return {
         "BOT_NAME": BOT_NAME,
         "USER_AGENT": crawl["user_agent"],
-        "ROBOTSTXT_OBEY": crawl["obey_robots"],
+        "ROBOTSTXT_OBEY": False,  # replaced by RobotsGuardMiddleware (checks every request)
+        "HUB_OBEY_ROBOTS": crawl["obey_robots"],
         "DOWNLOAD_TIMEOUT": crawl["timeout_s"],
         "DOWNLOAD_MAXSIZE": crawl["max_bytes"],
         "DOWNLOAD_WARNSIZE": 0,
@@ -39,6 +40,7 @@ def scrapy_settings(crawl: dict[str, Any]) -> dict[str, Any]:
         "LOG_LEVEL": "WARNING",
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "spiders.middlewares.RobotsGuardMiddleware": 100,
             "spiders.middlewares.PoliteRetryMiddleware": 550,
             "spiders.middlewares.ApiBudgetMiddleware": 560,
         },

@@ -81,3 +81,42 @@ def test_unknown_week_is_a_clear_error(tmp_path: Path, snapshot: list[Path]) -> 
     assert result.exit_code == 1 and "no items published in 1999-W01" in result.output
     result = runner.invoke(app, ["--db", str(db), "digest", "--week", "last-week"])
     assert result.exit_code == 1 and "not an ISO week" in result.output
+
+
+OPML = """<?xml version="1.0"?>
+<opml version="2.0"><head><title>my feeds</title></head><body>
+  <outline text="AI">
+    <outline type="rss" text="Example AI" xmlUrl="https://example.org/ai/feed.xml"/>
+    <outline type="rss" text="Simon Willison" xmlUrl="https://simonwillison.net/atom/everything/"/>
+    <outline type="rss" text="Bad" xmlUrl="javascript:alert(1)"/>
+  </outline>
+  <outline type="rss" text="Ollama" title="Ollama" xmlUrl="https://ollama.com/blog/rss"/>
+</body></opml>
+"""
+
+
+def test_sources_add_remove_import_export(tmp_path: Path) -> None:
+    db = ["--db", str(tmp_path / "s.duckdb")]
+    listed = json.loads(runner.invoke(app, [*db, "sources", "list", "--json"]).stdout)
+    defaults = {s["name"] for s in listed}
+    assert {"arxiv", "hackernews", "github-trending", "r-localllama", "hf-daily-papers"} <= defaults
+    assert sum(s["kind"] == "feed" for s in listed) >= 15
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(OPML)
+    result = runner.invoke(app, [*db, "sources", "import", str(opml)])
+    # javascript: URL dropped; Simon Willison is already a default source
+    assert (
+        result.exit_code == 0 and "imported 2 feeds" in result.output and "1 already present" in result.output
+    )
+    rows = {s["name"]: s for s in json.loads(runner.invoke(app, [*db, "sources", "list", "--json"]).stdout)}
+    assert rows["example-ai"]["tags"] == ["ai"] and rows["example-ai"]["origin"] == "user"
+    exported = runner.invoke(app, [*db, "sources", "export"]).stdout
+    assert 'xmlUrl="https://ollama.com/blog/rss"' in exported
+    assert runner.invoke(app, [*db, "sources", "remove", "ollama"]).exit_code == 0
+    assert runner.invoke(app, [*db, "sources", "remove", "arxiv"]).exit_code == 0  # config: disabled
+    rows = {s["name"]: s for s in json.loads(runner.invoke(app, [*db, "sources", "list", "--json"]).stdout)}
+    assert "ollama" not in rows and rows["arxiv"]["enabled"] is False
+    bad = runner.invoke(app, [*db, "sources", "add", "x", "ftp://nope", "--kind", "feed"])
+    assert bad.exit_code == 1 and "http(s) url" in bad.output
+    missing = runner.invoke(app, [*db, "sources", "remove", "nope"])
+    assert missing.exit_code == 1 and "no source named 'nope'" in missing.output

@@ -1,111 +1,304 @@
-"""Digest -> Markdown: every web string is inert, every story links its sources."""
+"""Digest -> Markdown: every web string is inert, every story links its sources.
+
+The digests are built from real recorded records (tests/data/render, see PROVENANCE.md);
+the hostile strings are written here.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import markdown
+import pytest
 import yaml
 
 from hub.digest import render
 from hub.types import Digest, DigestItem, DigestStory, TopicCount
 
-HN = json.loads((Path(__file__).parent / "data" / "sources" / "hn_2025-04-15.json").read_text())
+DATA = Path(__file__).parent / "data" / "render"
+HN = {r["id"]: r for r in map(json.loads, (DATA / "hn_2025-04-14.jsonl").read_text().splitlines())}
+ARXIV = {r["id"]: r for r in map(json.loads, (DATA / "arxiv_2025-04-14.jsonl").read_text().splitlines())}
+TOPICS = {"training": "Training & fine-tuning", "agents": "Agents", "inference": "Inference", "evals": "Evals"}
+# rank -> (topic, record keys): "hn:<id>" (plus its GitHub/arXiv target) or "arxiv:<id>"
+SPEC: list[tuple[str, tuple[str, ...]]] = [
+    ("training", ("hn:43674825",)),  # GRPO from scratch -> a GitHub repo
+    ("agents", ("arxiv:2504.07981",)),  # ScreenSpot-Pro
+    ("training", ("hn:43676837",)),  # NoProp -> an arXiv paper
+    ("agents", ("hn:43681287",)),
+    ("inference", ("hn:43682088",)),  # DeepSeek inference engine -> GitHub
+    ("evals", ("arxiv:2504.07982",)),
+    ("agents", ("hn:43676771",)),
+    ("inference", ("arxiv:2504.07986",)),
+]
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
-    "[click](javascript:alert(1))",
-    "<script>alert('x')</script> & \"quotes\"",
-    "**bold** _it_ `code` # not a heading | pipe",
+    "[x](javascript:alert(1))",
+    "</title><script>alert('x')</script> & \"quotes\"",
 ]
+MD_EXTENSIONS = ["admonition", "pymdownx.details", "pymdownx.superfences", "attr_list", "tables", "toc"]
 
 
-def _story(rank: int, title: str, url: str, *, topic: str = "agents", summary: str = "") -> DigestStory:
+def hn_items(rec: dict) -> list[DigestItem]:
+    """The HN thread, plus the paper or repo it points to (what resolve would join)."""
+    thread = DigestItem(f"hn:{rec['id']}", "thread", f"https://news.ycombinator.com/item?id={rec['id']}", "hn")
+    url = rec.get("url", "")
+    if m := re.search(r"arxiv\.org/abs/(\d{4}\.\d{4,5})", url):
+        return [DigestItem(f"arxiv:{m[1]}", "paper", url, "arxiv"), thread]
+    if m := re.search(r"github\.com/([^/]+/[^/]+)", url):
+        return [DigestItem(f"gh:{m[1].lower()}", "repo", url, "github"), thread]
+    return [thread]
+
+
+def real_story(rank: int, topic: str, key: str) -> DigestStory:
+    kind, _, rid = key.partition(":")
+    if kind == "hn":
+        rec = HN[int(rid)]
+        items, title = hn_items(rec), rec["title"]
+        summary = "" if rec.get("summary", "").startswith("http") else rec.get("summary", "")
+        breakdown = {"hn_points": rec["score"] / 500, "hn_comments": rec["descendants"] / 500}
+    else:
+        rec = ARXIV[rid]
+        items = [DigestItem(f"arxiv:{rid}", "paper", rec["abs"], "arxiv", rec["title"])]
+        title, summary, breakdown = rec["title"], rec["summary"].split(". ")[0] + ".", {"recency": 0.4}
     return DigestStory(
         rank=rank,
-        story_id=f"s-{rank}",
+        story_id=f"s{rank}",
         title=title,
         topic=topic,
-        topic_name=topic.title(),
-        score=1.5,
-        breakdown={"hn_points": 0.9, "relevance": 1.0, "off_topic_penalty": 0.0},
+        topic_name=TOPICS[topic],
+        score=sum(breakdown.values()) + 1.0,
+        breakdown={**breakdown, "relevance": 1.0, "off_topic_penalty": 0.0},
         summary=summary,
-        items=(
-            DigestItem(f"hn:{rank}", "thread", url, "hn", title),
-            DigestItem("arxiv:2504.12285", "paper", "https://arxiv.org/abs/2504.12285", "arxiv"),
-        ),
+        items=tuple(items),
     )
 
 
-def _digest(stories: list[DigestStory]) -> Digest:
+def real_digest(week: str = "2025-W16", *, lead: str = "", extra: tuple[DigestStory, ...] = ()) -> Digest:
+    monday = dt.date.fromisocalendar(int(week[:4]), int(week[-2:]), 1)
+    stories = tuple(real_story(n, t, k[0]) for n, (t, k) in enumerate(SPEC, 1)) + extra
     return Digest(
-        week="2025-W16",
-        start=dt.date(2025, 4, 14),
-        end=dt.date(2025, 4, 20),
-        stories=tuple(stories),
-        lead="A real week.",
-        stats={"items": 3, "stories": 2},
-        topic_counts=(TopicCount("agents", "Agents", 2, 1),),
+        week=week,
+        start=monday,
+        end=monday + dt.timedelta(days=6),
+        stories=stories,
+        lead=lead,
+        topic_counts=(
+            TopicCount("agents", "Agents", 12, 7),
+            TopicCount("training", "Training & fine-tuning", 6, 0),
+            TopicCount("inference", "Inference", 4, 5),
+            TopicCount("evals", "Evals", 2, 2),
+        ),
+        stats={"items": 1247, "papers": 1100, "repos": 70, "posts": 77, "stories": 980, "last_week_stories": 40},
     )
 
 
-def _html(md_text: str) -> str:
-    body = md_text.split("---\n", 2)[-1]
-    return markdown.markdown(body, extensions=["admonition", "pymdownx.details", "attr_list", "tables"])
-
-
-def test_real_titles_and_links_render() -> None:
-    real = [r for r in HN if r.get("url")][:5]
-    d = _digest([_story(n, r["title"], r["url"]) for n, r in enumerate(real, 1)])
-    html = _html(render.digest_markdown(d, site_title="hub"))
-    for r in real:
-        assert f'href="{r["url"].replace("&", "&amp;")}"' in html or r["url"] in html
-    assert html.count('href="https://arxiv.org/pdf/2504.12285"') == len(real)
-
-
-def test_hostile_strings_render_as_visible_text() -> None:
-    stories = [_story(n, p, "javascript:alert(1)", summary=p) for n, p in enumerate(PAYLOADS, 1)]
-    html = _html(render.digest_markdown(_digest(stories), site_title="<b>site</b>"))
-    assert (
-        "<img" not in html
-        and "<script" not in html
-        and "javascript:" not in html.replace("javascript:alert(1))", "")
-    )  # the literal text may appear only escaped in link text
-    assert 'href="javascript' not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "<strong>" not in html and "<code>" not in html and "<em>it</em>" not in html
-
-
-def test_front_matter_is_valid_yaml() -> None:
-    page = render.digest_markdown(
-        _digest([_story(1, 'He said "hi": yes', "https://x.org")]), site_title='A "quoted": title'
+def hostile_story(rank: int, payload: str, field: str) -> DigestStory:
+    """A story whose `field` (title/summary/source/topic/url) carries the payload."""
+    url = payload if field == "url" else "https://example.org/post"
+    source = payload if field == "source" else "hn"
+    return DigestStory(
+        rank=rank,
+        story_id=f"x{rank}",
+        title=payload if field == "title" else "A title",
+        topic="x",
+        topic_name=payload if field == "topic" else "X",
+        score=0.5,
+        breakdown={payload if field == "signal" else "hn_points": 0.5},
+        summary=payload if field == "summary" else "A summary.",
+        items=(DigestItem("url:x", "post", url, source), DigestItem("hn:1", "thread", "javascript:alert(1)", "hn")),
     )
-    meta = yaml.safe_load(page.split("---\n")[1])
-    assert meta["title"] == '2025-W16: A "quoted": title'
-    assert meta["tags"] == ["Agents"] and meta["date"] == "2025-04-20"
 
 
-def test_why_this_is_here_lists_nonzero_signals() -> None:
-    page = render.digest_markdown(_digest([_story(1, "t", "https://x.org")]), site_title="hub")
-    assert '??? note "Why this is here (score 1.50)"' in page
-    assert "relevance to AI engineering: +1.00" in page and "off-topic" not in page
+def to_html(page: str) -> str:
+    """The page body as MkDocs would convert it (same extensions as mkdocs.yml)."""
+    body = page.split("---\n", 2)[-1] if page.startswith("---\n") else page
+    return markdown.markdown(body, extensions=MD_EXTENSIONS)
 
 
-def test_topic_and_archive_pages_are_newest_first() -> None:
-    old = _digest([_story(1, "old story", "https://x.org/1")])
-    old = Digest(week="2025-W15", start=dt.date(2025, 4, 7), end=dt.date(2025, 4, 13), stories=old.stories)
-    new = _digest([_story(1, "new story", "https://x.org/2")])
-    archive = render.archive_markdown([old, new])
-    assert archive.index("2025-W16") < archive.index("2025-W15")
-    topic = render.topic_markdown(
-        "agents", "Agents", [("2025-W15", old.stories[0]), ("2025-W16", new.stories[0])]
-    )
-    assert topic.index("new story") < topic.index("old story")
-    assert "(../digests/2025-W16.md)" in topic
+def front_matter(page: str) -> dict:
+    assert page.startswith("---\n")
+    return yaml.safe_load(page.split("---\n", 2)[1])
 
 
-def test_unsafe_urls_never_become_links() -> None:
-    assert render.link("x", "javascript:alert(1)") == "x"
-    assert render.link("x", "data:text/html,hi") == "x"
+def hrefs(html: str) -> list[str]:
+    return re.findall(r'href="([^"]*)"', html)
+
+
+# --- content ---------------------------------------------------------------------------
+
+
+def test_every_story_links_all_its_sources() -> None:
+    d = real_digest()
+    html = to_html(render.digest_markdown(d, site_title="hub"))
+    links = hrefs(html)
+    for s in d.stories:
+        for it in s.items:
+            assert it.url.replace("&", "&amp;") in links or it.url in links, (s.title, it.url)
+            if it.id.startswith("arxiv:"):
+                assert f"https://arxiv.org/pdf/{it.id[6:]}" in links
+        assert html.count(f'id="story-{s.rank}"') == 1
+    labels = set(re.findall(r'<a href="[^"]+">(Paper|PDF|Code|HN thread)</a>', html))
+    assert labels == {"Paper", "PDF", "Code", "HN thread"}
+    assert all(h.startswith(("https://", "../topics/", "#")) for h in links)
+
+
+def test_story_title_links_to_its_first_item_and_shows_real_text() -> None:
+    d = real_digest()
+    html = to_html(render.digest_markdown(d, site_title="hub"))
+    grpo = d.stories[0]
+    title = grpo.title.replace("'", "&#x27;")
+    assert f'<a href="{grpo.items[0].url}">{title}</a>' in html
+    assert "Everything wrong with MCP" in html
+
+
+def test_topic_sections_are_ordered_by_their_best_story() -> None:
+    html = to_html(render.digest_markdown(real_digest(), site_title="hub"))
+    sections = re.findall(r"<h2[^>]*>(.*?)<", html)
+    assert sections[-4:] == ["Training &amp; fine-tuning", "Agents", "Inference", "Evals"]
+    training = html.index(">Training &amp; fine-tuning<")
+    assert training < html.index('id="story-1"') < html.index('id="story-3"') < html.index(">Agents<")
+
+
+def test_front_matter_is_valid_yaml_with_date_and_topic_tags() -> None:
+    page = render.digest_markdown(real_digest(), site_title='A "quoted": title # not a comment')
+    meta = front_matter(page)
+    assert meta["title"] == "Week 2025-W16"
+    assert meta["date"] == "2025-04-20"
+    assert meta["tags"] == ["Training &amp; fine-tuning", "Agents", "Inference", "Evals"]
+    assert "A &quot;quoted&quot;: title # not a comment" in meta["description"]
+
+
+def test_numbers_and_movers() -> None:
+    page = render.digest_markdown(real_digest(), site_title="hub")
+    html = to_html(page)
+    assert "## This week in numbers" in page and ">1247<" in html and "last_week" not in page
+    assert "**New topics:** [Training \\& fine\\-tuning](../topics/training.md)" in page
+    assert "**Rising:** [Agents](../topics/agents.md) (7 → 12)" in page
+    assert "Inference](../topics/inference.md) (5" not in page  # falling is not rising
+
+
+def test_no_new_or_rising_when_last_week_was_not_covered() -> None:
+    d = real_digest()
+    d = Digest(d.week, d.start, d.end, d.stories, topic_counts=d.topic_counts, stats={"last_week_stories": 0})
+    page = render.digest_markdown(d, site_title="hub")
+    assert "New topics" not in page and "Rising" not in page and "| new |" not in page
+
+
+def test_lead_is_kept_or_composed_from_the_data() -> None:
+    assert "A real week\\." in render.digest_markdown(real_digest(lead="A real week."), site_title="hub")
+    page = render.digest_markdown(real_digest(), site_title="hub")
+    assert "8 stories from 1247 items this week. Top topics: Agents, Training \\&amp; fine\\-tuning" in page
+
+
+def test_why_this_is_here_lists_nonzero_signals_largest_first() -> None:
+    page = render.digest_markdown(real_digest(), site_title="hub")
+    block = page[page.index('??? note "Why this is here"') :].split("\n\n###")[0]
+    assert "relevance to AI engineering: +1.00" in block and "off-topic" not in block
+    values = [float(v) for v in re.findall(r": ([+-]\d+\.\d+)$", block, re.M)]
+    assert values == sorted(values, key=abs, reverse=True) and len(values) == 3
+    html = to_html(page)
+    assert '<details class="note">\n<summary>Why this is here</summary>' in html
+
+
+def test_index_is_the_latest_digest_or_a_friendly_page() -> None:
+    latest = render.index_markdown(real_digest(), site_title="hub")
+    assert "[permalink](digests/2025-W16.md)" in latest and "(topics/agents.md)" in latest
+    empty = render.index_markdown(None, site_title="<b>hub</b>")
+    assert "No digest yet" in empty and "&lt;b&gt;hub&lt;/b&gt;" in empty and "<b>" not in empty
+
+
+def test_archive_is_newest_first_with_counts_and_top_titles() -> None:
+    old, new = real_digest("2025-W15"), real_digest("2025-W16")
+    old = Digest(old.week, old.start, old.end, old.stories[:1])
+    page = render.archive_markdown([old, new])
+    assert page.index("2025-W16") < page.index("2025-W15")
+    assert "[Week 2025\\-W16](digests/2025-W16.md)" in page
+    assert "8 stories" in page and "1 story" in page
+    assert "ScreenSpot\\-Pro" in page.split("2025\\-W15")[0]
+    assert "No digests yet" in render.archive_markdown([])
+
+
+def test_topic_page_groups_by_week_newest_first_linking_back() -> None:
+    w15, w16 = real_digest("2025-W15"), real_digest("2025-W16")
+    entries = [("2025-W15", w15.stories[0]), ("2025-W16", w16.stories[2]), ("2025-W16", w16.stories[0])]
+    page = render.topic_markdown("training", "Training & fine-tuning", entries)
+    assert front_matter(page) == {"title": "Training &amp; fine-tuning", "tags": ["Training &amp; fine-tuning"]}
+    weeks = re.findall(r"^## \[Week (\S+)\]\((\S+)\)$", page, re.M)
+    assert weeks == [("2025\\-W16", "../digests/2025-W16.md"), ("2025\\-W15", "../digests/2025-W15.md")]
+    w16_part = page.split("## [Week 2025\\-W15]")[0]
+    assert w16_part.index("(../digests/2025-W16.md#story-1)") < w16_part.index("#story-3)")
+    assert "No story" in render.topic_markdown("t", "T", [])
+
+
+def test_topics_index_lists_topics_by_story_count() -> None:
+    page = render.topics_index_markdown([("evals", "Evals", 1, "2025-W15"), ("agents", "Agents", 5, "2025-W16")])
+    assert page.index("[Agents](agents.md)") < page.index("[Evals](evals.md)")
+    assert "[2025\\-W16](../digests/2025-W16.md)" in page
+
+
+# --- security ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["title", "summary", "source", "topic", "url", "signal"])
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_hostile_strings_stay_visible_text(payload: str, field: str) -> None:
+    d = real_digest(extra=(hostile_story(9, payload, field),))
+    pages = [render.digest_markdown(d, site_title=payload), render.index_markdown(d, site_title=payload)]
+    pages.append(render.topic_markdown("x", d.stories[-1].topic_name, [(d.week, d.stories[-1])]))
+    pages.append(render.archive_markdown([d]))
+    for page in pages:
+        html = to_html(page)
+        assert "<img" not in html and "<script" not in html and "</title>" not in html
+        assert not any(h.lower().startswith(("javascript:", "data:")) for h in hrefs(html))
+        assert not re.search(r"<a [^>]*>x</a>", html)  # "[x](javascript:...)" is not a link
+        for value in _strings(front_matter(page)):
+            assert "<" not in value and ">" not in value  # the theme prints these unescaped
+    if field in ("title", "summary", "topic"):
+        visible = payload.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        visible = visible.replace('"', "&quot;").replace("'", "&#x27;")
+        assert visible in to_html(pages[0])
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []
+
+
+def test_markdown_syntax_in_web_text_is_inert() -> None:
+    s = "**bold** _it_ `code` # not a heading | pipe ~tilde~ {: .x} ![img](https://e.org/i.png)"
+    html = to_html(render.text(s))
+    assert "<strong>" not in html and "<em>" not in html and "<code>" not in html and "<img" not in html
+    assert "~tilde~" in html and "\\" not in html  # nothing escaped needlessly
+    for block in ("??? note \"x\"", "!!! danger", "~~~", "```", "# h", "1. item", "- item", "> quote", "==="):
+        out = to_html(render.text(block))
+        assert out.startswith("<p>") and "<details" not in out and "<div" not in out and "<pre" not in out
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "data:text/html,hi",
+     "vbscript:x", "//evil.org/x", "https:///nohost", "", "mailto:a@b.org"],
+)
+def test_only_http_urls_become_links(url: str) -> None:
+    assert render.safe_href(url) is None
+    assert render.link("x", url) == "x"
+
+
+def test_urls_are_percent_encoded_inside_links() -> None:
     assert render.link("a)b", "https://e.org/a b(c)") == "[a\\)b](https://e.org/a%20b%28c%29)"
+    assert render.safe_href("https://e.org/\"'<>") == "https://e.org/%22%27%3C%3E"
+    assert render.safe_href("https://e.org/?q=a&b=%20") == "https://e.org/?q=a&b=%20"
+
+
+def test_slugs_are_safe_file_names() -> None:
+    assert render.slug("2025-W16") == "2025-W16"
+    assert render.slug("../../etc/passwd") == "etc-passwd"
+    assert render.slug("<x>") == "x" and render.slug("///") == "untitled"

@@ -18,6 +18,8 @@ from hub.types import Parsed
 
 @dataclass(frozen=True)
 class SourceFormat:
+    """A document format: `detect` sniffs content (never raises), `parse` raises only ParseError."""
+
     name: str
     description: str
     detect: Callable[[bytes, str], bool]
@@ -25,25 +27,44 @@ class SourceFormat:
 
 
 FORMATS: dict[str, SourceFormat] = {}
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# What a parser bug on hostile input looks like; surfaced as a ParseError, never a traceback.
+_PARSER_SLIPS = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
 
 
 def register(fmt: SourceFormat) -> SourceFormat:
+    """Add (or replace) a format; detection tries formats in registration order."""
     FORMATS[fmt.name] = fmt
     return fmt
 
 
-def detect_format(data: bytes, filename: str) -> str:
+def _detects(fmt: SourceFormat, data: bytes, filename: str) -> bool:
+    try:
+        return bool(fmt.detect(data, filename))
+    except _PARSER_SLIPS:  # a detector that chokes on a document does not recognise it
+        return False
+
+
+def _check_text(data: bytes, filename: str) -> None:
+    """Reject what no format can be: nothing at all, or binary data."""
     if not data.strip():
         raise ParseError(filename, "empty file")
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and not data.startswith(_UTF16_BOMS):  # UTF-16 XML is text
         raise ParseError(filename, "binary data, not a text format hub can read")
+
+
+def detect_format(data: bytes, filename: str) -> str:
+    """The name of the first registered format whose detector accepts the document."""
+    _check_text(data, filename)
     for fmt in FORMATS.values():
-        if fmt.detect(data, filename):
+        if _detects(fmt, data, filename):
             return fmt.name
     _explain_unknown(data, filename)
-    raise ParseError(
-        filename, f"unknown format (expected one of: {', '.join(sorted(FORMATS))}; use --format to force one)"
-    )
+    raise ParseError(filename, f"unknown format: expected one of {_names()} (or force one with --format)")
+
+
+def _names() -> str:
+    return ", ".join(sorted(FORMATS))
 
 
 def _unwrap_recorded(data: bytes) -> bytes:
@@ -65,21 +86,39 @@ def _unwrap_recorded(data: bytes) -> bytes:
 
 
 def _explain_unknown(data: bytes, filename: str) -> None:
-    """When nothing matched, say what is wrong with a document that looks like JSON."""
-    from hub.sources._text import load_json
+    """When nothing matched, say what is wrong with the document if we can tell."""
+    from hub.sources._text import decode, load_json
 
-    if data.lstrip()[:1] in (b"{", b"["):
-        load_json(data, filename)  # raises a precise ParseError when the JSON is broken
+    text = decode(data, filename)  # raises "not UTF-8 text" for undecodable bytes
+    if text.lstrip()[:1] not in ("{", "["):
+        return
+    doc = load_json(data, filename)  # raises a precise ParseError when the JSON is broken
+    if isinstance(doc, dict):
+        keys = ", ".join(repr(k) for k in list(doc)[:6]) or "none"
+        what = f"a JSON object with keys {keys}"
+    else:
+        first = doc[0] if isinstance(doc, list) and doc else None
+        inner = f"of {type(first).__name__}" if first is not None and not isinstance(first, dict) else ""
+        keys = ", ".join(repr(k) for k in list(first)[:6]) if isinstance(first, dict) else ""
+        what = f"a JSON array {inner}".strip() + (f" of objects with keys {keys}" if keys else "")
+    raise ParseError(filename, f"unknown format: {what} is none of {_names()}")
 
 
 def parse(data: bytes, filename: str, format: str | None = None) -> Parsed:
     """Parse one document; detect its format unless `format` names one."""
+    if format is not None and format not in FORMATS:
+        raise ParseError(filename, f"unknown format {format!r}: expected one of {_names()}")
     data = _unwrap_recorded(data)
+    _check_text(data, filename)
     if format is None:
         format = detect_format(data, filename)
-    elif format not in FORMATS:
-        raise ParseError(filename, f"unknown format {format!r} (one of: {', '.join(sorted(FORMATS))})")
-    return FORMATS[format].parse(data, filename)
+    try:
+        return FORMATS[format].parse(data, filename)
+    except ParseError:
+        raise
+    except _PARSER_SLIPS as e:
+        why = str(e).splitlines()[0][:120] if str(e) else ""
+        raise ParseError(filename, f"malformed {format} document ({type(e).__name__}: {why})") from e
 
 
 def _register_builtins() -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import re
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 
@@ -44,9 +45,15 @@ def safe_url(url: str | None, base: str | None = None) -> str | None:
     if not url or not isinstance(url, str):
         return None
     url = _CONTROL.sub("", url).strip()
-    if base:
-        url = urljoin(base, url)
-    return url if is_http_url(url) and " " not in url else None
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        _ = parts.port  # raises on a malformed port, which would break normalize_url later
+    except ValueError:  # "http://[::1" and friends
+        return None
+    ok = is_http_url(url) and bool(parts.hostname) and not any(c.isspace() for c in url)
+    return url if ok else None
 
 
 def hrefs(html_text: str, base: str | None = None) -> list[str]:
@@ -92,6 +99,43 @@ def date_in_name(filename: str) -> dt.datetime | None:
         return None
 
 
+def end_of_day_in_name(filename: str) -> dt.datetime | None:
+    """Daily archive files are snapshots taken during the named day: observe at its last second.
+
+    A fixed time (not "now") keeps observations deterministic, so re-importing adds nothing.
+    """
+    day = date_in_name(filename)
+    return day + dt.timedelta(hours=23, minutes=59, seconds=59) if day else None
+
+
+def number(record: dict[str, Any], key: str, name: str, where: str) -> float:
+    """A numeric field (missing/null -> 0); anything else that is not a number is a bad record."""
+    value = record.get(key)
+    if value is None or value == "":
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ParseError(name, f"{where}: field {key!r} is not a number")
+    try:
+        return float(value)
+    except ValueError as e:
+        raise ParseError(name, f"{where}: field {key!r} is not a number ({str(value)[:20]!r})") from e
+
+
+def integer_id(record: dict[str, Any], key: str, name: str, where: str) -> int:
+    """A positive integer id (HN ids arrive as ints in Firebase JSON, as strings in Algolia)."""
+    value = record.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        raise ParseError(name, f"{where}: field {key!r} is not a numeric id")
+    return int(value)
+
+
+def strings(value: Any) -> tuple[str, ...]:
+    """A list of names -> plain-text tuple; a bare string or anything else -> () (never its letters)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(t for t in (plain(v) for v in value if isinstance(v, str)) if t)
+
+
 def decode(data: bytes, name: str) -> str:
     """Bytes -> str for JSON/Markdown inputs; a clear ParseError for binary or non-UTF-8 data."""
     if not data.strip():
@@ -111,17 +155,29 @@ def load_json(data: bytes, name: str) -> Any:
     except json.JSONDecodeError as e:
         what = "truncated JSON" if e.pos >= len(text.rstrip()) else "invalid JSON"
         raise ParseError(name, f"{what}: {e.msg} at line {e.lineno} column {e.colno}") from e
+    except RecursionError as e:
+        raise ParseError(name, "invalid JSON: nested too deeply") from e
 
 
+@functools.lru_cache(maxsize=2)
 def sniff_json(data: bytes) -> Any | None:
-    """Parsed JSON if the bytes are JSON text, else None (for detection; never raises)."""
+    """Parsed JSON if the bytes are JSON text, else None (for detection; never raises).
+
+    Cached: every JSON detector asks about the same document in turn. Callers only read it.
+    """
     head = data.lstrip()[:1]
     if head not in (b"{", b"["):
         return None
     try:
         return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
+
+
+def first_record(doc: Any) -> dict[str, Any] | None:
+    """The first element of a JSON array (or the object itself), when it is an object."""
+    first = doc[0] if isinstance(doc, list) and doc else doc
+    return first if isinstance(first, dict) else None
 
 
 def require(record: dict[str, Any], keys: tuple[str, ...], name: str, where: str) -> None:

@@ -1,7 +1,13 @@
-"""arXiv: daily listing JSONL (one paper per line) and arXiv API Atom responses."""
+"""arXiv: daily listing JSONL (one paper per line) and arXiv API Atom responses.
+
+Both become `paper` items keyed `arxiv:<id without version>`, with the abs and pdf
+URLs plus every GitHub/arXiv URL named in the abstract or comment as links.
+"""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -10,17 +16,31 @@ import feedparser
 
 from hub.exceptions import ParseError
 from hub.sources import SourceFormat
-from hub.sources._text import date_in_name, decode, plain, require, sane
-from hub.sources.ids import arxiv_id_from_url, arxiv_item_id, github_repos_in_text, strip_version
+from hub.sources._text import date_in_name, decode, plain, require, sane, strings
+from hub.sources.ids import (
+    ARXIV_URL_RE,
+    arxiv_id_from_url,
+    arxiv_item_id,
+    github_repos_in_text,
+    is_arxiv_id,
+    strip_version,
+)
 from hub.types import Item, Parsed
 
+# arXiv categories (cs.CL, stat.ML, hep-th, physics.comp-ph); MSC/ACM codes ('68T50', 'I.2.7') fail.
 _CATEGORY = re.compile(r"^[a-z-]+(?:\.[A-Za-z-]+)?$")
 
 
 def _categories(raw: Any) -> tuple[str, ...]:
-    """Keep arXiv categories (cs.CL, stat.ML, hep-th); drop MSC/ACM codes like '68T50' or 'I.2.7'."""
     cats = raw if isinstance(raw, list) else []
-    return tuple(c for c in cats if isinstance(c, str) and _CATEGORY.match(c))
+    return tuple(dict.fromkeys(c.strip() for c in cats if isinstance(c, str) and _CATEGORY.match(c.strip())))
+
+
+def _mentioned(aid: str, text: str) -> list[str]:
+    """GitHub repos and other arXiv papers named by URL in an abstract or comment."""
+    repos = [f"https://github.com/{r}" for r in github_repos_in_text(text)]
+    papers = (m.group("new") or m.group("old") for m in ARXIV_URL_RE.finditer(text))
+    return repos + [f"https://arxiv.org/abs/{p}" for p in dict.fromkeys(papers) if p != aid]
 
 
 def paper_item(
@@ -30,61 +50,70 @@ def paper_item(
     authors: tuple[str, ...],
     categories: tuple[str, ...],
     *,
-    published: Any = None,
+    published: dt.datetime | None = None,
     comment: str = "",
-    source: str = "arxiv",
+    primary: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Item:
     aid = strip_version(arxiv_id)
     abs_url, pdf_url = f"https://arxiv.org/abs/{aid}", f"https://arxiv.org/pdf/{aid}"
-    repos = github_repos_in_text(f"{abstract} {comment}")
     return Item(
         id=arxiv_item_id(aid),
         kind="paper",
-        source=source,
+        source="arxiv",
         title=plain(title),
         url=abs_url,
         published_at=sane(published),
         authors=authors,
-        text=plain(abstract),
+        text=plain(abstract),  # hard line breaks of the listing become spaces
         tags=categories,
-        links=(abs_url, pdf_url, *(f"https://github.com/{r}" for r in repos)),
+        links=tuple(dict.fromkeys((abs_url, pdf_url, *_mentioned(aid, f"{abstract} {comment}")))),
         extra={
             "pdf": pdf_url,
             "comment": plain(comment) or None,
-            "primary_category": categories[0] if categories else None,
+            "primary_category": primary or (categories[0] if categories else None),
+            **(extra or {}),
         },
     )
 
 
+# -- daily listing JSONL -------------------------------------------------------------
+
+
+def _jsonl_row(line: str, n: int, name: str) -> dict[str, Any]:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise ParseError(name, f"line {n}: invalid JSON ({e.msg} at column {e.colno})") from e
+    except RecursionError as e:
+        raise ParseError(name, f"line {n}: invalid JSON (nested too deeply)") from e
+    if not isinstance(row, dict):
+        raise ParseError(name, f"line {n}: expected a JSON object, got {type(row).__name__}")
+    require(row, ("id", "title"), name, f"line {n}")
+    if not is_arxiv_id(str(row["id"])):
+        raise ParseError(name, f"line {n}: field 'id' is not an arXiv id ({str(row['id'])[:30]!r})")
+    return row
+
+
 def _jsonl_rows(data: bytes, name: str) -> list[dict[str, Any]]:
-    rows = []
-    for n, line in enumerate(decode(data, name).splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ParseError(name, f"line {n}: invalid JSON ({e.msg})") from e
-        if not isinstance(row, dict):
-            raise ParseError(name, f"line {n}: expected a JSON object")
-        require(row, ("id", "title"), name, f"line {n}")
-        rows.append(row)
+    lines = decode(data, name).splitlines()
+    rows = [_jsonl_row(line, n, name) for n, line in enumerate(lines, 1) if line.strip()]
     if not rows:
         raise ParseError(name, "no records")
     return rows
 
 
 def parse_jsonl(data: bytes, name: str) -> Parsed:
+    """Rows are deduplicated on id (crawls repeat rows); the file name's date is the listing day."""
     rows = _jsonl_rows(data, name)
     day = date_in_name(name)
     items: dict[str, Item] = {}
     for row in rows:
-        authors = tuple(plain(a) for a in row.get("authors") or () if isinstance(a, str))
         item = paper_item(
             str(row["id"]),
             str(row["title"]),
             str(row.get("summary") or ""),
-            authors,
+            strings(row.get("authors")),
             _categories(row.get("categories")),
             published=day,
             comment=str(row.get("comment") or ""),
@@ -97,7 +126,7 @@ def detect_jsonl(data: bytes, name: str) -> bool:
     first = data.lstrip()[:200_000].split(b"\n", 1)[0]
     try:
         row = json.loads(first)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return False
     return (
         isinstance(row, dict)
@@ -106,46 +135,57 @@ def detect_jsonl(data: bytes, name: str) -> bool:
     )
 
 
+# -- arXiv API Atom -------------------------------------------------------------------
+
+
+def _struct_time(t: Any) -> dt.datetime | None:
+    return sane(dt.datetime.fromtimestamp(calendar.timegm(t), tz=dt.UTC)) if t else None
+
+
+def _api_error(entry: Any) -> str | None:
+    """The API reports a bad query as a feed with one entry whose id is .../api/errors#..."""
+    if "arxiv.org/api/errors" in str(entry.get("id", "")):
+        return plain(entry.get("summary")) or plain(entry.get("title")) or "unknown error"
+    return None
+
+
+def _atom_item(entry: Any, n: int, name: str) -> Item:
+    aid = arxiv_id_from_url(str(entry.get("id", ""))) or arxiv_id_from_url(str(entry.get("link", "")))
+    if not aid:
+        raise ParseError(name, f"entry {n + 1}: no arXiv id in <id> {str(entry.get('id', ''))[:60]!r}")
+    primary = (entry.get("arxiv_primary_category") or {}).get("term")
+    updated = _struct_time(entry.get("updated_parsed"))
+    return paper_item(
+        aid,
+        entry.get("title", ""),
+        entry.get("summary", ""),
+        tuple(plain(a.get("name")) for a in entry.get("authors", ()) if a.get("name")),
+        _categories([t.get("term", "") for t in entry.get("tags", ())]),
+        published=_struct_time(entry.get("published_parsed")) or updated,
+        comment=entry.get("arxiv_comment", ""),
+        primary=primary if isinstance(primary, str) and _CATEGORY.match(primary) else None,
+        extra={"updated": updated.isoformat() if updated else None, "doi": entry.get("arxiv_doi")},
+    )
+
+
 def parse_atom(data: bytes, name: str) -> Parsed:
     doc = feedparser.parse(data)
-    if not doc.get("version") and not doc.entries:
-        raise ParseError(name, "not an arXiv API Atom response")
-    items = []
-    for e in doc.entries:
-        aid = arxiv_id_from_url(e.get("id", "")) or arxiv_id_from_url(e.get("link", ""))
-        if not aid:
-            continue
-        cats = tuple(t.get("term", "") for t in e.get("tags", ()) if _CATEGORY.match(t.get("term", "")))
-        authors = tuple(plain(a.get("name")) for a in e.get("authors", ()) if a.get("name"))
-        published = e.get("published_parsed") or e.get("updated_parsed")
-        items.append(
-            paper_item(
-                aid,
-                e.get("title", ""),
-                e.get("summary", ""),
-                authors,
-                cats,
-                published=_struct_time(published),
-                comment=e.get("arxiv_comment", ""),
-            )
-        )
-    if not items and doc.get("bozo"):
-        raise ParseError(name, f"malformed XML ({doc.get('bozo_exception')})")
-    return Parsed("arxiv-atom", tuple(items), (), len(doc.entries))
-
-
-def _struct_time(t: Any) -> Any:
-    import calendar
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(calendar.timegm(t), tz=dt.UTC) if t else None
+    if not doc.get("version") or not doc["version"].startswith("atom"):
+        why = doc.get("bozo_exception") or "no Atom <feed>"
+        raise ParseError(name, f"not an arXiv API Atom response ({str(why).splitlines()[0][:120]})")
+    if doc.entries and (error := _api_error(doc.entries[0])):
+        raise ParseError(name, f"arXiv API error: {error[:200]}")
+    if doc.get("bozo") and not doc.entries:
+        raise ParseError(name, f"malformed XML ({str(doc.get('bozo_exception')).splitlines()[0][:120]})")
+    items = {it.id: it for it in (_atom_item(e, n, name) for n, e in enumerate(doc.entries))}
+    return Parsed("arxiv-atom", tuple(items.values()), (), len(doc.entries))
 
 
 def detect_atom(data: bytes, name: str) -> bool:
     head = data[:4000]
     return (
         b"<feed" in head
-        and (b"arxiv.org" in head or b"arxiv" in head.lower())
+        and b"arxiv" in head.lower()
         and (b"opensearch" in head.lower() or b"ArXiv Query" in head or b"arxiv.org/api" in head)
     )
 

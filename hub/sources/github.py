@@ -1,4 +1,10 @@
-"""GitHub: trending pages archived as Markdown, and REST API repo/release objects."""
+"""GitHub: trending pages (archived Markdown or live HTML) and REST API repo/release objects.
+
+Repositories become `repo` items keyed `gh:owner/repo` (lower-case; the title keeps the
+original case), releases become `release` items keyed `gh:owner/repo@tag`. Trending
+ranks, stars and forks are observations at a time taken from the document, never "now"
+unless the document has no time at all (a live trending page).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,22 @@ from typing import Any
 
 from hub.exceptions import ParseError
 from hub.sources import SourceFormat
-from hub.sources._text import decode, from_iso, load_json, plain, safe_url, sane
+from hub.sources._text import (
+    decode,
+    end_of_day_in_name,
+    first_record,
+    from_iso,
+    load_json,
+    number,
+    plain,
+    safe_url,
+    sane,
+    sniff_json,
+)
 from hub.sources.ids import github_repo_from_url
 from hub.types import Item, Observation, Parsed
 
+_FULL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9_.-]{1,100}")
 _DAY = re.compile(r"^##\s+(\d{4})-(\d{2})-(\d{2})\s*$", re.M)
 _LANG = re.compile(r"^####\s+(.+?)\s*$")
 _ENTRY = re.compile(
@@ -28,6 +46,9 @@ def repo_item(
     extra: dict[str, Any] | None = None,
     topics: tuple[str, ...] = (),
 ) -> Item | None:
+    full_name = full_name.strip()
+    if not _FULL_NAME.fullmatch(full_name):
+        return None
     key = github_repo_from_url(f"https://github.com/{full_name}")
     if key is None:
         return None
@@ -45,18 +66,26 @@ def repo_item(
     )
 
 
-def parse_trending_md(data: bytes, name: str) -> Parsed:
-    text = decode(data, name)
-    day_m = _DAY.search(text)
-    if not day_m:
+def _trending_day(text: str, name: str) -> dt.datetime | None:
+    m = _DAY.search(text)
+    if not m:
         raise ParseError(name, "no '## YYYY-MM-DD' heading: not a GitHub trending archive")
-    day = sane(dt.datetime(int(day_m[1]), int(day_m[2]), int(day_m[3]), tzinfo=dt.UTC))
+    try:
+        return sane(dt.datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=dt.UTC))
+    except ValueError as e:
+        raise ParseError(name, f"heading {m[0].strip()!r} is not a valid date") from e
+
+
+def parse_trending_md(data: bytes, name: str) -> Parsed:
+    """One item per repo; `trending_rank` = best 1-based position within a language section."""
+    text = decode(data, name)
+    day = _trending_day(text, name)
     language, rank, records = "", 0, 0
     items: dict[str, Item] = {}
     best: dict[str, float] = {}
     for line in text.splitlines():
         if lang := _LANG.match(line):
-            language, rank = lang[1].strip(), 0
+            language, rank = plain(lang[1]), 0
             continue
         m = _ENTRY.match(line.strip())
         if not m:
@@ -69,7 +98,9 @@ def parse_trending_md(data: bytes, name: str) -> Parsed:
         if item is None or safe_url(m["url"]) is None:
             continue
         items.setdefault(item.id, item)
-        best[item.id] = min(best.get(item.id, rank), rank)
+        best[item.id] = min(best.get(item.id, float(rank)), float(rank))
+    if not records:
+        raise ParseError(name, "no '* [owner / repo](https://github.com/...)' entries found")
     obs = tuple(Observation(i, "trending_rank", r, day) for i, r in best.items() if day)
     return Parsed("github-trending-md", tuple(items.values()), obs, records)
 
@@ -79,7 +110,9 @@ def detect_trending_md(data: bytes, name: str) -> bool:
     return bool(re.search(rb"^##\s+\d{4}-\d{2}-\d{2}", head, re.M)) and b"](https://github.com/" in head
 
 
-def _repo(obj: dict[str, Any]) -> tuple[Item | None, list[Observation]]:
+def _repo(obj: dict[str, Any], name: str) -> tuple[Item | None, list[Observation]]:
+    where = f"repository {str(obj.get('full_name'))[:60]!r}"
+    stars, forks = number(obj, "stargazers_count", name, where), number(obj, "forks_count", name, where)
     at = from_iso(obj.get("pushed_at")) or from_iso(obj.get("updated_at"))
     topics = tuple(t for t in obj.get("topics") or () if isinstance(t, str))
     item = repo_item(
@@ -88,18 +121,11 @@ def _repo(obj: dict[str, Any]) -> tuple[Item | None, list[Observation]]:
         language=obj.get("language"),
         published=from_iso(obj.get("created_at")),
         topics=topics,
-        extra={
-            "stars": obj.get("stargazers_count"),
-            "forks": obj.get("forks_count"),
-            "homepage": safe_url(obj.get("homepage")),
-        },
+        extra={"stars": stars, "forks": forks, "homepage": safe_url(obj.get("homepage"))},
     )
     if item is None or at is None:
         return item, []
-    return item, [
-        Observation(item.id, "stars", float(obj.get("stargazers_count") or 0), at),
-        Observation(item.id, "forks", float(obj.get("forks_count") or 0), at),
-    ]
+    return item, [Observation(item.id, "stars", stars, at), Observation(item.id, "forks", forks, at)]
 
 
 def _release(obj: dict[str, Any], repo: str) -> Item | None:
@@ -107,15 +133,19 @@ def _release(obj: dict[str, Any], repo: str) -> Item | None:
     if not url or not obj.get("tag_name"):
         return None
     key = github_repo_from_url(f"https://github.com/{repo}")
+    tag = plain(str(obj["tag_name"])).replace(" ", "")
+    if not key or not tag:
+        return None
     return Item(
-        id=f"gh:{key}@{obj['tag_name']}",
+        id=f"gh:{key}@{tag}",
         kind="release",
         source="github",
-        title=plain(obj.get("name") or f"{repo} {obj['tag_name']}"),
+        title=plain(str(obj.get("name") or "")) or f"{repo} {tag}",
         url=url,
         published_at=from_iso(obj.get("published_at")) or from_iso(obj.get("created_at")),
-        text=plain(obj.get("body") or ""),
+        text=plain(str(obj.get("body") or "")),
         links=(f"https://github.com/{repo}",),
+        extra={"tag": tag, "prerelease": bool(obj.get("prerelease"))},
     )
 
 
@@ -124,14 +154,14 @@ def _repo_of_release(obj: dict[str, Any], path: str) -> str | None:
     return github_repo_from_url(url)
 
 
-def _collect(payload: Any, path: str, items: list[Item], obs: list[Observation]) -> int:
+def _collect(payload: Any, path: str, name: str, items: list[Item], obs: list[Observation]) -> int:
     """Walk a REST payload (repo object, release, or a list of them); return records seen."""
     if isinstance(payload, list):
-        return sum(_collect(p, path, items, obs) for p in payload)
+        return sum(_collect(p, path, name, items, obs) for p in payload)
     if not isinstance(payload, dict):
         return 0
     if "full_name" in payload and "stargazers_count" in payload:
-        item, o = _repo(payload)
+        item, o = _repo(payload, name)
         items.extend([item] if item else [])
         obs.extend(o)
         return 1
@@ -152,7 +182,7 @@ def parse_rest(data: bytes, name: str) -> Parsed:
         else [{"path": "", "response": doc}]
     )
     records = sum(
-        _collect(x.get("response"), str(x.get("path") or ""), items, obs)
+        _collect(x.get("response"), str(x.get("path") or ""), name, items, obs)
         for x in exchanges
         if isinstance(x, dict)
     )
@@ -163,9 +193,14 @@ def parse_rest(data: bytes, name: str) -> Parsed:
 
 
 def detect_rest(data: bytes, name: str) -> bool:
-    head = data[:50_000]
-    return (b'"full_name"' in head and b'"stargazers_count"' in head) or (
-        b'"tag_name"' in head and b'"html_url"' in head and b"github.com" in head
+    """A repo object, a release (or an array of them), or recorded octokit exchanges."""
+    first = first_record(sniff_json(data))
+    if first is None:
+        return False
+    return (
+        {"full_name", "stargazers_count"} <= first.keys()
+        or {"tag_name", "html_url"} <= first.keys()
+        or ({"scope", "method", "path", "response"} <= first.keys() and "github" in str(first["scope"]))
     )
 
 
@@ -182,7 +217,8 @@ def parse_trending_html(data: bytes, name: str) -> Parsed:
     rows = sel.css("article.Box-row")
     if not rows:
         raise ParseError(name, "no trending repositories found (page layout changed?)")
-    now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    # A live page has no date: the hour of the crawl (a saved page named by date: that day).
+    now = end_of_day_in_name(name) or dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
     items: dict[str, Item] = {}
     obs: list[Observation] = []
     for rank, row in enumerate(rows, 1):

@@ -1,65 +1,105 @@
-"""Hugging Face daily papers (huggingface.co/api/daily_papers): upvoted paper pages."""
+"""Hugging Face daily papers (huggingface.co/api/daily_papers): upvoted paper pages.
+
+Each entry becomes a `paper` item keyed `hf:<arXiv id>` (resolve joins it to the
+`arxiv:` item), linking the arXiv abstract and the paper's GitHub repo, with `upvotes`
+and `comments` observations.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from hub.exceptions import ParseError
 from hub.sources import SourceFormat
-from hub.sources._text import from_iso, load_json, plain, safe_url
-from hub.sources.ids import strip_version
+from hub.sources._text import (
+    end_of_day_in_name,
+    first_record,
+    from_iso,
+    load_json,
+    number,
+    plain,
+    safe_url,
+    sniff_json,
+)
+from hub.sources.ids import is_arxiv_id, strip_version
 from hub.types import Item, Observation, Parsed
 
 
-def _entry_item(entry: dict[str, Any], n: int, name: str) -> tuple[Item, list[Observation]]:
+def _paper(entry: dict[str, Any], where: str, name: str) -> dict[str, Any]:
+    """The nested `paper` object (older dumps put its fields at the top level)."""
     nested = entry.get("paper")
     paper: dict[str, Any] = nested if isinstance(nested, dict) else entry
-    if not paper.get("id") or not (paper.get("title") or entry.get("title")):
-        raise ParseError(name, f"entry {n}: missing field 'paper.id' or 'title'")
-    aid = strip_version(str(paper["id"]))
+    if not paper.get("id"):
+        raise ParseError(name, f"{where}: missing field 'paper.id'")
+    if not (paper.get("title") or entry.get("title")):
+        raise ParseError(name, f"{where}: missing field 'title'")
+    return paper
+
+
+def _links(aid: str, paper: dict[str, Any], entry: dict[str, Any]) -> tuple[str, ...]:
+    arxiv = f"https://arxiv.org/abs/{aid}" if is_arxiv_id(aid) else None
     repo = safe_url(paper.get("githubRepo") or entry.get("githubRepo"))
-    published = from_iso(entry.get("publishedAt")) or from_iso(paper.get("publishedAt"))
-    authors = tuple(
-        plain(a.get("name")) for a in paper.get("authors") or () if isinstance(a, dict) and a.get("name")
-    )
+    project = safe_url(paper.get("projectPage"))
+    return tuple(dict.fromkeys(u for u in (arxiv, repo, project) if u))
+
+
+def _entry_item(entry: dict[str, Any], where: str, name: str) -> tuple[Item, float, float | None]:
+    paper = _paper(entry, where, name)
+    aid = strip_version(str(paper["id"]))
+    upvotes = number(paper, "upvotes", name, where)
+    comments = number(entry, "numComments", name, where) if "numComments" in entry else None
     item = Item(
         id=f"hf:{aid}",
         kind="paper",
         source="hf",
-        title=plain(paper.get("title") or entry["title"]),
+        title=plain(str(paper.get("title") or entry["title"])),
         url=f"https://huggingface.co/papers/{aid}",
-        published_at=published,
-        authors=authors,
-        text=plain(paper.get("summary") or entry.get("summary") or ""),
-        links=tuple(u for u in (f"https://arxiv.org/abs/{aid}", repo) if u),
-        extra={"upvotes": paper.get("upvotes"), "comments": entry.get("numComments")},
+        published_at=from_iso(entry.get("publishedAt")) or from_iso(paper.get("publishedAt")),
+        authors=tuple(
+            n for a in paper.get("authors") or () if isinstance(a, dict) and (n := plain(a.get("name")))
+        ),
+        text=plain(str(paper.get("summary") or entry.get("summary") or "")),
+        links=_links(aid, paper, entry),
+        extra={
+            "upvotes": upvotes,
+            "comments": comments,
+            "submitted_on_daily_at": paper.get("submittedOnDailyAt"),
+            "ai_summary": plain(paper.get("ai_summary")) or None,
+        },
     )
-    obs = []
-    if published is not None:
-        obs.append(Observation(item.id, "upvotes", float(paper.get("upvotes") or 0), published))
-        if entry.get("numComments") is not None:
-            obs.append(Observation(item.id, "comments", float(entry["numComments"]), published))
-    return item, obs
+    return item, upvotes, comments
+
+
+def _observed_at(entry: dict[str, Any], item: Item, seen_at: dt.datetime | None) -> dt.datetime | None:
+    nested = entry.get("paper")
+    submitted = from_iso(nested.get("submittedOnDailyAt")) if isinstance(nested, dict) else None
+    return seen_at or submitted or item.published_at
 
 
 def parse_daily(data: bytes, name: str) -> Parsed:
     doc = load_json(data, name)
     if not isinstance(doc, list):
         raise ParseError(name, "expected a JSON array of daily papers")
+    seen_at = end_of_day_in_name(name)  # `?date=2025-04-15` in a crawled URL counts too
     items: dict[str, Item] = {}
     obs: list[Observation] = []
     for n, entry in enumerate(doc):
         if not isinstance(entry, dict):
-            raise ParseError(name, f"entry {n}: expected an object")
-        item, o = _entry_item(entry, n, name)
+            raise ParseError(name, f"entry {n + 1}: expected an object, got {type(entry).__name__}")
+        item, upvotes, comments = _entry_item(entry, f"entry {n + 1}", name)
         items[item.id] = item
-        obs += o
+        if (at := _observed_at(entry, item, seen_at)) is not None:
+            obs.append(Observation(item.id, "upvotes", upvotes, at))
+            if comments is not None:
+                obs.append(Observation(item.id, "comments", comments, at))
     return Parsed("hf-daily", tuple(items.values()), tuple(obs), len(doc))
 
 
 def detect_daily(data: bytes, name: str) -> bool:
-    head = data[:20_000]
-    return head.lstrip()[:1] == b"[" and b'"paper"' in head and b'"upvotes"' in head
+    doc = sniff_json(data)
+    first = first_record(doc) if isinstance(doc, list) else None
+    return first is not None and isinstance(first.get("paper"), dict) and "id" in first["paper"]
 
 
 FORMATS = (

@@ -135,3 +135,11 @@ def canonical_id_for_url(url: str) -> str:
 
 def is_http_url(url: str) -> bool:
     return urlsplit(url.strip()).scheme.lower() in ("http", "https")
+
+
+_ARXIV_ID_FULL = re.compile(r"^(?:" + _NEW_ID + "|" + _OLD_ID + r")$")
+
+
+def is_arxiv_id(value: str) -> bool:
+    """`2504.12345`, `2504.12345v2` or `hep-th/9901001`: a bare arXiv identifier."""
+    return bool(_ARXIV_ID_FULL.match(value.strip()))

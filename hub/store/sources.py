@@ -32,18 +32,23 @@ class SourcesMixin(BaseStore):
         with self.transaction():
             names = [s["name"] for s in sources]
             self.execute(
-                "DELETE FROM sources WHERE origin = 'config' AND name NOT IN (SELECT unnest(?))",
+                "DELETE FROM sources WHERE origin IN ('config', 'config-disabled') "
+                "AND name NOT IN (SELECT unnest(?))",
                 [names],
             )
             for s in sources:
                 self._put_source(s, origin="config")
 
     def _put_source(self, s: dict[str, Any], origin: str) -> None:
+        # A config source the user removed stays disabled until hub.toml drops it.
         self.execute(
-            "INSERT INTO sources (name, kind, url, tags, params, enabled, origin) "
+            "INSERT INTO sources AS t (name, kind, url, tags, params, enabled, origin) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, "
             "url = excluded.url, tags = excluded.tags, params = excluded.params, "
-            "enabled = excluded.enabled, origin = excluded.origin",
+            "enabled = CASE WHEN t.origin = 'config-disabled' AND excluded.origin = 'config' "
+            "  THEN false ELSE excluded.enabled END, "
+            "origin = CASE WHEN t.origin = 'config-disabled' AND excluded.origin = 'config' "
+            "  THEN t.origin ELSE excluded.origin END",
             [
                 s["name"],
                 s["kind"],
