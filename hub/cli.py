@@ -328,6 +328,71 @@ def sources_export() -> None:
     print(write_opml([r for r in rows if r["kind"] == "feed" and r["enabled"]]))
 
 
+subscribers_app = typer.Typer(help="Manage the email newsletter's subscribers.", no_args_is_help=True)
+app.add_typer(subscribers_app, name="subscribers")
+
+
+@subscribers_app.command("add")
+def subscribers_add(addresses: Annotated[list[str], typer.Argument(help="Email addresses.")]) -> None:
+    """Subscribe addresses (validated; stored in the database)."""
+    with _errors(), _hub() as hub:
+        for raw in addresses:
+            email, new = hub.add_subscriber(raw)
+            out.print(f"{'added' if new else 'already subscribed'}: {escape(email)}")
+
+
+@subscribers_app.command("remove")
+def subscribers_remove(address: Annotated[str, typer.Argument(help="Email address.")]) -> None:
+    """Unsubscribe an address (kept as inactive, so it is never mailed again by mistake)."""
+    with _errors(), _hub() as hub:
+        email = hub.remove_subscriber(address)
+    out.print(f"removed: {escape(email)}")
+
+
+@subscribers_app.command("list")
+def subscribers_list(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
+    """Active subscribers."""
+    with _errors(), _hub() as hub:
+        rows = hub.subscribers()
+    if as_json:
+        print(json.dumps([{"email": r["email"], "added_at": r["added_at"]} for r in rows], default=str))
+        return
+    for r in rows:
+        out.print(escape(r["email"]))
+    out.print(f"[dim]{len(rows)} subscribers[/]")
+
+
+@app.command()
+def send(
+    week: Annotated[str | None, typer.Option(help="ISO week of a stored digest (default: latest).")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Write .eml files to ./outbox, send nothing.")
+    ] = False,
+) -> None:
+    """Email the digest (HTML + text, List-Unsubscribe) over SMTP, once per subscriber.
+
+    SMTP host/port/security come from hub.toml [email]; user and password from the
+    environment variables it names. Re-running never sends twice; failures are retried.
+    """
+    with _errors(), _hub() as hub:
+        report = hub.send(week, dry_run=dry_run)
+    if dry_run:
+        out.print(f"dry run: wrote {len(report.written)} messages")
+        for path in report.written:
+            out.print(f"  {escape(path)}")
+        return
+    out.print(
+        f"{report.week}: sent {len(report.sent)}, already sent {len(report.skipped)}, "
+        f"failed {len(report.failed)}"
+    )
+    for email, why in report.failed.items():
+        err.print(f"[red]failed[/] {escape(email)}: {escape(why)} (retried on the next run)")
+    for email in report.uncertain:
+        err.print(f"[yellow]not re-sent[/] {escape(email)}: an earlier run stopped while sending")
+    if report.failed:
+        raise typer.Exit(1)
+
+
 @app.command()
 def build() -> None:
     """Write all digest/topic pages and build the site with MkDocs (strict mode)."""

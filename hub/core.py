@@ -19,7 +19,8 @@ from hub.analysis import rank, resolve, summarize, topics
 from hub.config import Config
 from hub.digest import select
 from hub.exceptions import HubError, NotFoundError, ParseError
-from hub.publishers import site
+from hub.publishers import email as mail
+from hub.publishers import feeds, site
 from hub.store import FetchRecord, Store
 from hub.types import (
     AnalyzeResult,
@@ -388,7 +389,9 @@ class Hub:
     # -- publishing --------------------------------------------------------------
 
     def write_site(self) -> list[Path]:
-        return site.write_site(self.config, self.store.digests())
+        """Every page and feed from the stored digests (the site's docs_dir)."""
+        digests = self.store.digests()
+        return site.write_site(self.config, digests) + feeds.write_feeds(self.config, digests)
 
     def build_site(self) -> BuildResult:
         self.write_site()
@@ -397,6 +400,37 @@ class Hub:
     def serve_site(self, host: str = "127.0.0.1", port: int = 8000) -> None:
         self.write_site()
         site.serve_site(self.config, host=host, port=port)
+
+    # -- email -------------------------------------------------------------------
+
+    def add_subscriber(self, address: str) -> tuple[str, bool]:
+        email = mail.parse_address(address)
+        return email, self.store.add_subscriber(email)
+
+    def remove_subscriber(self, address: str) -> str:
+        email = mail.parse_address(address)
+        if not self.store.remove_subscriber(email):
+            raise NotFoundError(f"{email} is not subscribed")
+        return email
+
+    def subscribers(self) -> list[dict[str, Any]]:
+        return self.store.subscribers()
+
+    def send(
+        self, week: str | None = None, *, dry_run: bool = False, out_dir: Path | None = None
+    ) -> mail.SendReport:
+        """Email a stored digest to every subscriber who has not received it yet."""
+        weeks = self.store.digest_weeks()
+        week = week or (weeks[0] if weeks else None)
+        digest = self.store.digest(week) if week else None
+        if digest is None:
+            raise NotFoundError(f"no digest for {week or 'any week'} yet (run `hub digest` first)")
+        subs = self.store.subscribers()
+        if dry_run:
+            return mail.dry_run(digest, subs, self.config, out_dir or self.config.workspace / "outbox")
+        return mail.send(
+            digest, subs, self.config, self.store.delivery_status(digest.week), self.store.mark_delivery
+        )
 
     # -- status ------------------------------------------------------------------
 

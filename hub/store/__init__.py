@@ -7,12 +7,13 @@ is a list of named migrations applied on open (see migrations.py).
 from __future__ import annotations
 
 from hub.store.analysis import AnalysisMixin
+from hub.store.delivery import DeliveryMixin
 from hub.store.digests import DigestsMixin, digest_from_json, digest_to_json
 from hub.store.items import FetchRecord, ItemsMixin, UpsertCounts, content_hash
 from hub.store.sources import SourcesMixin
 
 
-class Store(ItemsMixin, AnalysisMixin, DigestsMixin, SourcesMixin):
+class Store(ItemsMixin, AnalysisMixin, DigestsMixin, SourcesMixin, DeliveryMixin):
     """All of hub's persistent state."""
 
 

@@ -150,4 +150,28 @@ def m002_crawling(con: Any) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_crawling]
+def m003_email(con: Any) -> None:
+    """Subscribers and the delivery log that makes `hub send` idempotent."""
+    con.execute(
+        """
+        CREATE TABLE subscribers (
+            email     VARCHAR PRIMARY KEY,
+            token     VARCHAR NOT NULL,
+            added_at  TIMESTAMP NOT NULL,
+            active    BOOLEAN NOT NULL DEFAULT true
+        );
+        CREATE TABLE deliveries (
+            week        VARCHAR NOT NULL,
+            email       VARCHAR NOT NULL,
+            status      VARCHAR NOT NULL,
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            error       VARCHAR,
+            message_id  VARCHAR,
+            updated_at  TIMESTAMP NOT NULL,
+            PRIMARY KEY (week, email)
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_crawling, m003_email]

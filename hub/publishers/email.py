@@ -1,0 +1,169 @@
+"""The email newsletter: multipart (text + inline-CSS HTML) over SMTP, idempotent.
+
+A `deliveries` row per subscriber per week is written as `sending` before the SMTP
+call and `sent` after it, so a re-run or a retry after a crash never sends twice
+(a `sending` row left by a crash is reported, not re-sent); `failed` rows are
+retried on the next run. Header injection is impossible: every header value is
+collapsed to one line and addresses are parsed strictly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import smtplib
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+
+from hub.config import Config
+from hub.digest.html import digest_text, email_html
+from hub.exceptions import PublishError
+from hub.types import Digest
+
+
+def parse_address(raw: str) -> str:
+    """A syntactically valid single address (no display name, no line breaks) or PublishError."""
+    value = raw.strip()
+    if not value or any(c in value for c in '\r\n\t ,;<>"') or value.count("@") != 1:
+        raise PublishError(f"not a valid email address: {raw!r}")
+    local, _, domain = value.partition("@")
+    if not local or "." not in domain or domain.startswith(".") or domain.endswith("."):
+        raise PublishError(f"not a valid email address: {raw!r}")
+    try:
+        return str(Address(addr_spec=value)).lower()
+    except (ValueError, IndexError) as e:
+        raise PublishError(f"not a valid email address: {raw!r}") from e
+
+
+def one_line(text: str, limit: int = 150) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def unsubscribe_url(config: Config, token: str) -> str:
+    return f"{config.site.url}subscribe.html#unsubscribe-{token}"
+
+
+def build_message(d: Digest, to: str, token: str, config: Config) -> EmailMessage:
+    site_title, site_url = config.site.title, config.site.url
+    unsub = unsubscribe_url(config, token)
+    msg = EmailMessage()
+    lead = d.stories[0].title if d.stories else "no stories"
+    msg["Subject"] = one_line(f"{site_title} — week {d.week}: {lead}")
+    msg["From"] = parse_address(config.email.from_addr)
+    msg["To"] = parse_address(to)
+    msg["Date"] = format_datetime(_now())
+    msg["Message-ID"] = make_msgid(domain=config.email.from_addr.partition("@")[2] or "hub.local")
+    msg["List-Unsubscribe"] = (
+        f"<mailto:{parse_address(config.email.from_addr)}?subject=unsubscribe%20{token}>, <{unsub}>"
+    )
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["List-Id"] = f"<weekly.{config.email.from_addr.partition('@')[2] or 'hub.local'}>"
+    msg.set_content(digest_text(d, site_title=site_title, site_url=site_url, unsubscribe_url=unsub))
+    msg.add_alternative(
+        email_html(d, site_title=site_title, site_url=site_url, unsubscribe_url=unsub), subtype="html"
+    )
+    return msg
+
+
+def _now() -> Any:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class SendReport:
+    week: str
+    sent: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # already sent
+    uncertain: list[str] = field(default_factory=list)  # a crash left them `sending`
+    failed: dict[str, str] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)  # --dry-run .eml files
+
+
+def _connect(config: Config) -> smtplib.SMTP:
+    e = config.email
+    try:
+        if e.security == "tls":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                e.smtp_host, e.smtp_port, timeout=30, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(e.smtp_host, e.smtp_port, timeout=30)
+            if e.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+        user, password = os.environ.get(e.username_env), os.environ.get(e.password_env)
+        if user and password:
+            smtp.login(user, password)
+    except (OSError, smtplib.SMTPException) as err:
+        raise PublishError(
+            f"cannot reach SMTP server {e.smtp_host}:{e.smtp_port}: {type(err).__name__}: {err}"
+        ) from None
+    return smtp
+
+
+def dry_run(d: Digest, subscribers: Sequence[dict[str, Any]], config: Config, out_dir: Path) -> SendReport:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = SendReport(d.week)
+    for sub in subscribers:
+        path = out_dir / f"{d.week}-{sub['email'].replace('@', '_at_')}.eml"
+        path.write_bytes(bytes(build_message(d, sub["email"], sub["token"], config)))
+        report.written.append(str(path))
+    return report
+
+
+def send(
+    d: Digest,
+    subscribers: Sequence[dict[str, Any]],
+    config: Config,
+    status: dict[str, str],
+    mark: Callable[..., None],
+) -> SendReport:
+    """Send to everyone without a `sent`/`sending` row for this week; record each outcome."""
+    report = SendReport(d.week)
+    todo = []
+    for sub in subscribers:
+        state = status.get(sub["email"])
+        if state == "sent":
+            report.skipped.append(sub["email"])
+        elif state == "sending":
+            report.uncertain.append(sub["email"])
+        else:
+            todo.append(sub)
+    if not todo:
+        return report
+    smtp = _connect(config)
+    try:
+        for sub in todo:
+            _send_one(smtp, d, sub, config, mark, report)
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            smtp.quit()
+    return report
+
+
+def _send_one(
+    smtp: smtplib.SMTP,
+    d: Digest,
+    sub: dict[str, Any],
+    config: Config,
+    mark: Callable[..., None],
+    report: SendReport,
+) -> None:
+    msg = build_message(d, sub["email"], sub["token"], config)
+    mark(d.week, sub["email"], "sending")
+    try:
+        smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as err:
+        mark(d.week, sub["email"], "failed", error=f"{type(err).__name__}: {err}"[:300])
+        report.failed[sub["email"]] = str(err)
+        return
+    mark(d.week, sub["email"], "sent", message_id=str(msg["Message-ID"]))
+    report.sent.append(sub["email"])
