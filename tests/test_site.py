@@ -2,98 +2,165 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
+import yaml
+from test_render import HN, hostile_story, real_digest
 
-from hub.config import load_config
+from hub.config import Config, SiteConfig, load_config
 from hub.exceptions import PublishError
 from hub.publishers import site
-from hub.types import Digest, DigestItem, DigestStory
+from hub.types import Digest
 
 ROOT = Path(__file__).resolve().parents[1]
-HN = json.loads((Path(__file__).parent / "data" / "sources" / "hn_2025-04-15.json").read_text())
 HOSTILE = "<img src=x onerror=alert(1)> Totally normal title"
 
 
-def _digest() -> Digest:
-    real = [r for r in HN if r.get("url")][:3]
-    stories = [
-        DigestStory(
-            rank=n,
-            story_id=f"s-{n}",
-            title=r["title"],
-            topic="agents",
-            topic_name="Agents",
-            score=2.0 - n / 10,
-            breakdown={"hn_points": 1.0},
-            summary=f"{r['score']} points.",
-            items=(DigestItem(f"hn:{r['id']}", "thread", r["url"], "hn"),),
-        )
-        for n, r in enumerate(real, 1)
-    ]
-    stories.append(
-        DigestStory(
-            rank=4,
-            story_id="s-x",
-            title=HOSTILE,
-            topic="safety",
-            topic_name="Safety & alignment",
-            score=0.5,
-            breakdown={},
-            summary=HOSTILE,
-            items=(DigestItem("hn:1", "thread", "javascript:alert(1)", "hn"),),
-        )
-    )
-    return Digest(
-        week="2025-W16",
-        start=dt.date(2025, 4, 14),
-        end=dt.date(2025, 4, 20),
-        stories=tuple(stories),
-        lead="Lead.",
-        stats={"items": 4},
-    )
+def _config(tmp_path: Path) -> Config:
+    return load_config(None, env={}, workspace=tmp_path / "ws")
 
 
-def test_strict_build_has_search_and_escapes(tmp_path: Path) -> None:
-    config = load_config(None, env={}, workspace=tmp_path)
-    site.write_site(config, [_digest()])
+def _digests() -> list[Digest]:
+    w16 = real_digest("2025-W16", extra=(hostile_story(9, HOSTILE, "title"),))
+    evil = hostile_story(10, "<script>alert(1)</script>", "topic")
+    return [real_digest("2025-W15", extra=(evil,)), w16]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, Path]:
+    config = load_config(None, env={}, workspace=tmp_path_factory.mktemp("site"))
+    site.write_site(config, _digests())
     result = site.build_site(config)
-    public = Path(result.site_dir)
+    print(f"\nbuilt {result.pages} pages in {result.seconds:.2f} s")
+    assert result.pages >= 10 and result.seconds > 0
+    return config, Path(result.site_dir)
+
+
+def test_strict_build_has_every_page_and_a_search_index(built: tuple[Config, Path]) -> None:
+    _, public = built
+    pages = {p.relative_to(public).as_posix() for p in public.rglob("*.html")}
+    assert {"index.html", "archive.html", "about.html", "subscribe.html", "tags.html"} <= pages
+    assert {
+        "digests/2025-W16.html",
+        "digests/2025-W15.html",
+        "topics/index.html",
+        "topics/agents.html",
+    } <= pages
     index = json.loads((public / "search" / "search_index.json").read_text())
-    assert any(HN[0]["title"][:20] in d["title"] + d["text"] for d in index["docs"])
-    assert {"index.html", "archive.html", "about.html", "tags.html"} <= {
-        p.name for p in public.glob("*.html")
-    }
+    text = " ".join(d["title"] + " " + d["text"] for d in index["docs"])
+    assert HN[43676771]["title"] in text  # "Everything wrong with MCP"
+    assert any(d["location"].startswith("digests/2025-W15.html") for d in index["docs"])
+
+
+def test_hostile_text_is_escaped_in_every_built_file(built: tuple[Config, Path]) -> None:
+    _, public = built
     page = (public / "digests" / "2025-W16.html").read_text()
-    assert "<img src=x onerror" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert 'href="javascript' not in page
-    assert (public / "topics" / "safety.html").is_file()
-    assert "fonts.googleapis" not in (public / "index.html").read_text()
+    assert "&lt;img src=x onerror=alert(1)&gt; Totally normal title" in page
+    for path in [*public.rglob("*.html"), public / "search" / "search_index.json"]:
+        content = path.read_text()
+        assert "<img src=x onerror" not in content, path
+        assert "<script>alert(1)" not in content and "\\u003cscript" not in content.lower(), path
+
+
+def test_links_are_http_or_relative_and_nothing_loads_from_outside(built: tuple[Config, Path]) -> None:
+    _, public = built
+    for path in public.rglob("*.html"):
+        content = path.read_text()
+        for href in re.findall(r'href="([^"]*)"', content):
+            assert not re.match(r"\s*(javascript|data|vbscript):", href, re.I), (path, href)
+        for tag in re.findall(r"<(?:script|img|link|iframe)\b[^>]*>", content):
+            if 'rel="canonical"' not in tag:  # the canonical URL is a name, not a download
+                assert not re.search(r'(src|href)="(https?:)?//', tag), (path, tag)
+        assert "fonts.googleapis" not in content
+
+
+def test_pages_link_each_other(built: tuple[Config, Path]) -> None:
+    _, public = built
+    index = (public / "index.html").read_text()
+    assert 'href="digests/2025-W16.html"' in index and 'href="archive.html"' in index
+    assert 'href="about.html"' in index and 'href="subscribe.html"' in index  # the header tabs
+    topic = (public / "topics" / "agents.html").read_text()
+    assert topic.index("../digests/2025-W16.html") < topic.index("../digests/2025-W15.html")
+    assert 'href="../digests/2025-W16.html#story-2"' in topic
+    assert 'id="story-2"' in (public / "digests" / "2025-W16.html").read_text()
 
 
 def test_a_broken_page_fails_the_strict_build_clearly(tmp_path: Path) -> None:
-    config = load_config(None, env={}, workspace=tmp_path)
-    site.write_site(config, [_digest()])
+    config = _config(tmp_path)
+    site.write_site(config, _digests()[:1])
     (config.docs_dir / "broken.md").write_text("[dead](missing-page.md)\n")
-    with pytest.raises(PublishError, match="mkdocs build failed"):
+    with pytest.raises(PublishError, match=r"mkdocs build failed: .*missing-page\.md.*") as e:
         site.build_site(config)
+    assert "INFO" not in str(e.value)
+    assert site.build_site(config, strict=False).pages > 0
+
+
+def test_a_fresh_scaffold_builds_before_the_first_digest(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    result = site.build_site(config)
+    assert "No digest yet" in (Path(result.site_dir) / "index.html").read_text()
+
+
+def test_stale_pages_are_removed_only_from_generated_folders(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    w15, w16 = _digests()
+    site.write_site(config, [w15, w16])
+    docs = config.docs_dir
+    (docs / "notes.md").write_text("# Mine\n")
+    (docs / "feeds").mkdir()
+    (docs / "feeds" / "digest.xml").write_text("<rss/>")
+    assert (docs / "topics" / "hostile.md").is_file()  # only W15 has this topic
+    written = site.write_site(config, [w16])
+    assert not (docs / "digests" / "2025-W15.md").exists() and not (docs / "topics" / "hostile.md").exists()
+    assert (docs / "notes.md").is_file() and (docs / "feeds" / "digest.xml").is_file()
+    assert docs / "digests" / "2025-W16.md" in written and docs / "topics" / "index.md" in written
+    assert not list(docs.rglob("*.tmp"))
+
+
+def test_write_digest_page_writes_one_week(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    path = site.write_digest_page(config, _digests()[1])
+    assert path == config.docs_dir / "digests" / "2025-W16.md"
+    assert "# Week 2025\\-W16" in path.read_text()
 
 
 def test_scaffold_never_overwrites_user_edits(tmp_path: Path) -> None:
-    config = load_config(None, env={}, workspace=tmp_path)
+    config = _config(tmp_path)
     site.ensure_scaffold(config)
-    about = config.docs_dir / "about.md"
+    about, yml = config.docs_dir / "about.md", config.mkdocs_yml
     about.write_text("# Mine\n")
+    yml.write_text(yml.read_text().replace("navigation.top", "navigation.footer"))
     site.write_site(config, [])
-    assert about.read_text() == "# Mine\n"
+    site.ensure_scaffold(config)
+    assert about.read_text() == "# Mine\n" and "navigation.footer" in yml.read_text()
     assert "No digest yet" in (config.docs_dir / "index.md").read_text()
+
+
+def test_mkdocs_yml_is_valid_for_any_title_and_layout(tmp_path: Path) -> None:
+    title = 'Ann\'s "AI": week # 1 & <b>more</b>'
+    config = Config(
+        workspace=tmp_path,
+        site=SiteConfig(
+            title=title, url="https://e.org/hub", docs_dir=Path("docs/src"), site_dir=Path("out")
+        ),
+    )
+    data = yaml.safe_load(site.mkdocs_yml_text(config))
+    assert data["site_name"] == title and data["site_url"] == "https://e.org/hub/"
+    assert (data["docs_dir"], data["site_dir"], data["use_directory_urls"]) == ("docs/src", "out", False)
+    assert data["theme"]["font"] is False and data["plugins"] == ["search", "tags"]
+    assert "content.code.copy" in data["theme"]["features"]
+
+
+def _without_site_identity(text: str) -> str:
+    return re.sub(r"^(site_name|site_url|site_description): .*$", r"\1: ...", text, flags=re.M)
 
 
 def test_repo_site_is_the_scaffold_for_the_default_config() -> None:
     config = load_config(None, env={}, workspace=ROOT)
-    assert (ROOT / "mkdocs.yml").read_text() == site.mkdocs_yml_text(config)
+    expected = _without_site_identity(site.mkdocs_yml_text(config))
+    assert _without_site_identity((ROOT / "mkdocs.yml").read_text()) == expected
     for name in site.SCAFFOLD:
         assert (ROOT / "site" / name).read_bytes() == site._template(name), name

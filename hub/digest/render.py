@@ -341,11 +341,10 @@ def topic_markdown(topic_id: str, topic_name: str, entries: Sequence[tuple[str, 
         lines += [f"## [Week {text(week)}]({_digest_href(week, '../')})", ""]
         for s in sorted(by_week[week], key=lambda s: s.rank):
             anchor = f"{_digest_href(week, '../')}#story-{s.rank}"
-            lines.append(f"- **{_title(s)}** ([#{s.rank}]({anchor}))")
-            if s.summary.strip():
-                lines.append(f"  {text(s.summary)}")
-            if links := source_links(s.items):
-                lines.append(f"  {links}")
+            parts = [f"**{_title(s)}** ([#{s.rank}]({anchor}))"]
+            parts += [text(s.summary)] if s.summary.strip() else []
+            parts += [links] if (links := source_links(s.items)) else []
+            lines.append("- " + "  \n  ".join(parts))  # hard line breaks inside one list item
         lines.append("")
     return "\n".join(lines)
 
@@ -355,7 +354,7 @@ def topics_index_markdown(topics: Sequence[tuple[str, str, int, str]]) -> str:
     lines = [_front_matter(title="Topics"), "# Topics", ""]
     if not topics:
         return "\n".join([*lines, "No topics yet.", ""])
-    lines += ["| topic | stories | latest week |", "|---|---:|---|"]
+    lines += ["| topic | stories in digests | latest week |", "|---|---:|---|"]
     for tid, name, count, week in sorted(topics, key=lambda t: (-t[2], t[1].lower())):
         latest = f"[{text(week)}]({_digest_href(week, '../')})" if week else "—"
         lines.append(f"| [{text(name)}]({slug(tid)}.md) | {count} | {latest} |")
