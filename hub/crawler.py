@@ -68,6 +68,9 @@ def _arxiv(source: Mapping[str, Any], since: dt.datetime) -> list[PlannedRequest
     cats = source["params"].get("categories") or ["cs.CL", "cs.LG", "cs.AI"]
     total = int(source["params"].get("max_results", 200))
     query = " OR ".join(f"cat:{c}" for c in cats)
+    if terms := source["params"].get("queries"):  # e.g. ["retrieval augmented", "agent"]
+        words = " OR ".join(f'all:"{t}"' for t in terms)
+        query = f"({query}) AND ({words})"
     page = min(100, total)
     qs = urlencode(
         {
@@ -116,7 +119,9 @@ def _github(source: Mapping[str, Any], repos: Sequence[str]) -> list[PlannedRequ
     ]
     api = (params.get("api_url") or DEFAULT_BASES["github-api"]).rstrip("/")
     limit = int(params.get("api_repos", 50))
-    out += [PlannedRequest(f"{api}/repos/{r}", "github-rest", meta={"api": True}) for r in repos[:limit]]
+    for r in repos[:limit]:  # stars/forks/topics, then the latest release
+        out.append(PlannedRequest(f"{api}/repos/{r}", "github-rest", meta={"api": True}))
+        out.append(PlannedRequest(f"{api}/repos/{r}/releases/latest", "github-rest", meta={"api": True}))
     return out
 
 

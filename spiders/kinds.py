@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -88,6 +89,7 @@ class SourceSpider(scrapy.Spider):
         except ParseError as e:
             yield self._result(response, error=f"parse error: {e.message}")
             return
+        parsed = observed_now(parsed)
         yield self._result(response, parsed=parsed, error=_warning(response, parsed))
         yield from self.follow_up(response, parsed)
 
@@ -118,6 +120,14 @@ class SourceSpider(scrapy.Spider):
 
     def follow_up(self, response: Response, parsed: Parsed) -> Iterator[scrapy.Request]:
         return iter(())
+
+
+def observed_now(parsed: Parsed) -> Parsed:
+    """A crawl observes signals *now*: one point per crawl makes a time series (velocity)."""
+    if not parsed.observations:
+        return parsed
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    return replace(parsed, observations=tuple(replace(o, observed_at=now) for o in parsed.observations))
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -225,6 +225,8 @@ def test_every_kind_parses_its_recorded_response(crawled) -> None:  # type: igno
         [f"gh:{repo['full_name'].lower()}"],
     )
     assert stars == [(repo["stargazers_count"],)], "REST stars recorded as observations for velocity"
+    observed = hub.store.fetchall("SELECT DISTINCT observed_at FROM observations WHERE item_id LIKE 'hn:%'")
+    assert len(observed) == 1 and observed[0][0].year >= 2026  # crawled signals are observed at fetch time
 
 
 def test_each_failure_is_recorded_for_its_source_only(crawled) -> None:  # type: ignore[no-untyped-def]
@@ -302,7 +304,14 @@ def test_plans_are_built_from_config() -> None:
         "https://github.com/trending?since=daily",
         "https://github.com/trending/python?since=daily",
         "https://api.github.com/repos/a/b",
+        "https://api.github.com/repos/a/b/releases/latest",
     ]
+    (q,) = plan_requests(
+        {"name": "a", "kind": "arxiv", "url": "", "params": {"categories": ["cs.CL"], "queries": ["agent"]}},
+        since=since,
+        now=now,
+    )
+    assert "search_query=%28cat%3Acs.CL%29+AND+%28all%3A%22agent%22%29" in q.url
 
 
 def _feeds_server(srv: HTTPServer, n: int, served: list[str]) -> list[dict[str, Any]]:
