@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote, urlsplit
 
+from hub.digest.chart import topic_volume_svg
 from hub.types import Digest, DigestItem, DigestStory, TopicCount
 
 # Python-Markdown's backslash-escapable characters (`|` with the tables extension).
@@ -274,6 +275,9 @@ def digest_body(d: Digest, *, base: str = "") -> str:
         out += [line, ""]
     if table := movers(d, base=base):
         out += ["## Topics this week", "", table]
+        compared = d.stats.get("last_week_stories", 1) > 0
+        if svg := topic_volume_svg(d.topic_counts, compared=compared):
+            out += [f'<div class="hub-chart">{svg}</div>', ""]
     for group in by_topic(d.stories):
         out += [f"## {text(group[0].topic_name)}", ""]
         out += [story_block(s, base=base) for s in group]

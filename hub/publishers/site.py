@@ -49,6 +49,9 @@ def mkdocs_yml_text(config: Config) -> str:
         "site_description": config.site.description,
         "docs_dir": Path(os.path.relpath(config.docs_dir, base)).as_posix(),
         "site_dir": Path(os.path.relpath(config.site_dir, base)).as_posix(),
+        "rss_url": f"{config.site.url}feeds/digest.rss.xml",
+        "atom_url": f"{config.site.url}feeds/digest.atom.xml",
+        "subscribe_url": f"{config.site.url}subscribe.html",
     }
     # JSON strings are valid YAML scalars, whatever the title contains.
     quoted = {k: json.dumps(v, ensure_ascii=False) for k, v in values.items()}
