@@ -393,6 +393,92 @@ def send(
         raise typer.Exit(1)
 
 
+schedule_app = typer.Typer(
+    help="Run hub by itself: the jobs in schedules/*.yml (APScheduler).", no_args_is_help=True
+)
+app.add_typer(schedule_app, name="schedule")
+SchedulesDir = Annotated[Path | None, typer.Option("--dir", help="Folder of *.yml (default: ./schedules).")]
+
+
+def _schedules(folder: Path | None) -> tuple[Any, Path, list[Any]]:
+    from hub.scheduler import load_schedules
+
+    config_path = state.config_path or find_config()
+    if config_path is None:
+        raise HubError("scheduling needs a hub.toml (run `hub init`): jobs re-read it on every run")
+    config = load_config(config_path, db=state.db)
+    folder = folder or config.workspace / "schedules"
+    if not folder.is_dir():
+        raise HubError(f"no schedules folder at {folder}")
+    return config, Path(config_path).resolve(), load_schedules(folder)
+
+
+@schedule_app.command("list")
+def schedule_list(
+    folder: SchedulesDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Jobs, their cron and timezone, and when each runs next."""
+    from hub.scheduler import next_runs
+
+    with _errors():
+        _, _, specs = _schedules(folder)
+    rows: list[dict[str, Any]] = [
+        {
+            "name": s.name,
+            "job": s.job,
+            "cron": s.cron,
+            "timezone": s.timezone,
+            "args": s.args,
+            "next_run": n.isoformat() if n else None,
+        }
+        for s, n in next_runs(specs)
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table("job", "runs", "cron", "timezone", "args", "next run")
+    for r in rows:
+        table.add_row(
+            r["name"], r["job"], r["cron"], r["timezone"], json.dumps(r["args"]), r["next_run"] or "disabled"
+        )
+    out.print(table)
+
+
+@schedule_app.command("run")
+def schedule_run(folder: SchedulesDir = None) -> None:
+    """Run the scheduler in the foreground until SIGTERM/Ctrl-C (one per hub).
+
+    Missed runs (the machine was off) run once at start; each job runs one at a time;
+    the database is opened only while a job runs. Logs one line per job event.
+    """
+    from hub.scheduler import run_daemon
+
+    logging.getLogger("hub").setLevel(logging.INFO)
+    with _errors():
+        config, config_path, specs = _schedules(folder)
+        out.print(f"scheduler: {len(specs)} jobs from {folder or 'schedules'}; Ctrl-C to stop")
+        run_daemon(config, config_path, specs)
+    out.print("scheduler stopped")
+
+
+@schedule_app.command("run-once")
+def schedule_run_once(
+    job: Annotated[str, typer.Argument(help="A job name from `hub schedule list`.")],
+    folder: SchedulesDir = None,
+) -> None:
+    """Run one job now, in the foreground (recorded in `runs` like a scheduled run)."""
+    from hub.scheduler import run_job
+
+    with _errors():
+        _, config_path, specs = _schedules(folder)
+        spec = next((s for s in specs if s.name == job), None)
+        if spec is None:
+            raise HubError(f"no job named {job!r} (one of: {', '.join(s.name for s in specs)})")
+        result = run_job(str(config_path), spec.name, spec.job, spec.args)
+    out.print(json.dumps(result, default=str))
+
+
 @app.command()
 def build() -> None:
     """Write all digest/topic pages and build the site with MkDocs (strict mode)."""
@@ -412,10 +498,11 @@ def serve(
 
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
-    """Show what the database holds: counts, coverage, digests and recent runs."""
+    """What the database holds, recent runs and failures, next scheduled runs, source health."""
     with _errors(), _hub(read_only=True) as hub:
         info = hub.status()
         info["sources"] = hub.source_health()
+        info["next_runs"] = _next_runs()
     if as_json:
         print(json.dumps(info, default=str, indent=2))
         return
@@ -426,7 +513,39 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON."
     for k, v in info["counts"].items():
         table.add_row(k, str(v))
     out.print(table)
+    _print_runs(info["runs"], info["next_runs"])
     _print_health(info["sources"])
+
+
+def _next_runs() -> list[dict[str, Any]]:
+    """Next runs of the jobs in ./schedules (empty when there is no schedule)."""
+    from hub.scheduler import load_schedules, next_runs
+
+    config = _config()
+    folder = config.workspace / "schedules"
+    if not folder.is_dir():
+        return []
+    return [
+        {"job": s.name, "next_run": n.isoformat() if n else None}
+        for s, n in next_runs(load_schedules(folder))
+    ]
+
+
+def _print_runs(runs: list[dict[str, Any]], upcoming: list[dict[str, Any]]) -> None:
+    if runs:
+        table = Table("run", "job", "started", "status", "error")
+        for r in runs:
+            style = "red" if r["status"] == "error" else "green" if r["status"] == "ok" else "yellow"
+            table.add_row(
+                str(r["id"]),
+                escape(r["job"]),
+                f"{r['started_at']:%Y-%m-%d %H:%M}",
+                f"[{style}]{r['status']}[/]",
+                escape((r["error"] or "")[:70]),
+            )
+        out.print(table)
+    for u in upcoming:
+        out.print(f"next: {u['job']} at {u['next_run'] or 'disabled'}")
 
 
 def _print_health(rows: list[dict[str, Any]]) -> None:

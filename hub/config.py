@@ -28,6 +28,7 @@ class _Frozen(BaseModel):
 
 class StoreConfig(_Frozen):
     db: Path = Path("data/hub.duckdb")
+    lock_wait_s: float = Field(10.0, ge=0)
 
 
 class SiteConfig(_Frozen):

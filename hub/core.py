@@ -216,10 +216,11 @@ class Hub:
             plans=plans,
             settings=crawler.crawl_settings(self.config),
         )
-        self._run_child(plan_file, run_id, on_event or (lambda e: None))
+        interrupted = self._run_child(plan_file, run_id, on_event or (lambda e: None))
         rows = tuple(self.store.crawl_summary(run_id))
-        self.store.finish_run(run_id, "ok", {"sources": len(rows), "new": sum(r["new"] for r in rows)})
-        return CrawlResult(run_id, rows, tuple(skipped), time.perf_counter() - start)
+        status = "interrupted" if interrupted else "ok"
+        self.store.finish_run(run_id, status, {"sources": len(rows), "new": sum(r["new"] for r in rows)})
+        return CrawlResult(run_id, rows, tuple(skipped), time.perf_counter() - start, interrupted)
 
     def _crawl_targets(
         self, source: str | None, tag: str | None, now: dt.datetime
@@ -239,19 +240,23 @@ class Hub:
         skipped = [f"{s['name']} (rate limited until {s['not_before']:%Y-%m-%d %H:%M} UTC)" for s in waiting]
         return [s for s in chosen if s not in waiting], skipped
 
-    def _run_child(self, plan_file: Path, run_id: int, on_event: Callable[[dict[str, Any]], None]) -> None:
+    def _run_child(self, plan_file: Path, run_id: int, on_event: Callable[[dict[str, Any]], None]) -> bool:
         """Hand the writer to the crawler process for its run, then take it back."""
         path = self.store.path
         self.store.close()
         try:
-            crawler.run_crawl(plan_file, on_event)
+            interrupted = crawler.run_crawl(plan_file, on_event)
         except HubError as e:
-            self.store = Store(path)
+            self.store = self._reopen(path)
             self.store.finish_run(run_id, "error", {}, str(e))
             raise
         finally:
             plan_file.unlink(missing_ok=True)
-        self.store = Store(path)
+        self.store = self._reopen(path)
+        return interrupted
+
+    def _reopen(self, path: Path) -> Store:
+        return Store(path, lock_wait_s=max(self.config.store.lock_wait_s, 30.0))
 
     def source_health(self) -> list[dict[str, Any]]:
         return self.store.source_health()
@@ -401,6 +406,9 @@ class Hub:
         self.write_site()
         site.serve_site(self.config, host=host, port=port)
 
+    def has_new_items_since_last_digest(self) -> bool:
+        return self.store.items_since_last_digest() > 0
+
     # -- email -------------------------------------------------------------------
 
     def add_subscriber(self, address: str) -> tuple[str, bool]:
@@ -463,4 +471,4 @@ class _WeekContext:
 
 def make_hub(config: Config, *, read_only: bool = False) -> Hub:
     """Open the configured store (applying migrations) and wire the stages."""
-    return Hub(config, Store(config.db_path, read_only=read_only))
+    return Hub(config, Store(config.db_path, read_only=read_only, lock_wait_s=config.store.lock_wait_s))

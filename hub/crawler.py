@@ -9,12 +9,15 @@ while it runs; every fetch and its items are committed together.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -198,20 +201,63 @@ def write_plan(
     return path
 
 
-def run_crawl(plan_file: Path, on_event: Callable[[dict[str, Any]], None]) -> int:
-    """Run `python -m spiders.run PLAN` and feed each JSON event line to on_event."""
+_ACTIVE: set[subprocess.Popen[str]] = set()
+
+
+def stop_crawls() -> int:
+    """Ask running crawler processes to stop gracefully (Scrapy finishes open fetches)."""
+    for proc in list(_ACTIVE):
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signal.SIGTERM)
+    return len(_ACTIVE)
+
+
+@contextlib.contextmanager
+def _forward_signals(flag: list[bool]) -> Iterator[None]:
+    """In the main thread, SIGTERM/SIGINT stop the crawl cleanly instead of killing us."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        flag.append(True)
+        if signum == signal.SIGTERM:  # Ctrl-C (SIGINT) already reached the child's process group
+            stop_crawls()
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def run_crawl(plan_file: Path, on_event: Callable[[dict[str, Any]], None]) -> bool:
+    """Run `python -m spiders.run PLAN`, feed each JSON event line to on_event.
+
+    Returns True when the crawl was interrupted (SIGTERM/SIGINT or stop_crawls()):
+    fetches already committed stay, the rest is fetched by the next crawl.
+    """
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     cmd = [sys.executable, "-m", "spiders.run", str(plan_file)]
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc:
-        assert proc.stdout is not None and proc.stderr is not None
-        for event in _events(proc.stdout):
-            on_event(event)
-        stderr = proc.stderr.read()
-        code = proc.wait()
-    if code != 0:
+    interrupted: list[bool] = []
+    with (
+        _forward_signals(interrupted),
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc,
+    ):
+        _ACTIVE.add(proc)
+        try:
+            assert proc.stdout is not None and proc.stderr is not None
+            for event in _events(proc.stdout):
+                on_event(event)
+            stderr = proc.stderr.read()
+            code = proc.wait()
+        finally:
+            _ACTIVE.discard(proc)
+    if code != 0 and not interrupted:
         tail = " | ".join(ln for ln in stderr.strip().splitlines()[-3:] if ln.strip())
         raise CrawlError(f"the crawler exited with code {code}: {tail or 'no output'}")
-    return code
+    return bool(interrupted) or code != 0
 
 
 def _events(lines: Iterator[str] | Any) -> Iterator[dict[str, Any]]:

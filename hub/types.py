@@ -203,3 +203,4 @@ class CrawlResult:
     sources: tuple[dict[str, Any], ...]
     skipped: tuple[str, ...] = ()
     seconds: float = 0.0
+    interrupted: bool = False

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -56,22 +57,33 @@ def _wrap(e: duckdb.Error, path: Path) -> StoreError:
 class BaseStore:
     """Owns one DuckDB connection; domain mixins add their queries on top."""
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False, lock_wait_s: float = 0.0) -> None:
         self.path = Path(path)
         self.read_only = read_only
         if str(path) != ":memory:":
             if read_only and not self.path.exists():
                 raise StoreError(f"{self.path}: no database here yet (run `hub import` or `hub demo`)")
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(
-                str(path), read_only=read_only, config={"extension_directory": self._ext_dir()}
-            )
-        except duckdb.Error as e:
-            raise _wrap(e, self.path) from e
+        self.con = self._connect(read_only, lock_wait_s)
         self._in_tx = False
         if not read_only:
             self.migrate()
+
+    def _connect(self, read_only: bool, lock_wait_s: float) -> duckdb.DuckDBPyConnection:
+        """Open the file; if another process holds the write lock, wait up to lock_wait_s."""
+        deadline = time.monotonic() + lock_wait_s
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(
+                    str(self.path), read_only=read_only, config={"extension_directory": self._ext_dir()}
+                )
+            except duckdb.Error as e:
+                err = _wrap(e, self.path)
+                if not isinstance(err, StoreLockedError) or time.monotonic() + delay > deadline:
+                    raise err from e
+            time.sleep(delay)  # the lock holder is another process: poll until it lets go
+            delay = min(delay * 2, 1.0)
 
     def _ext_dir(self) -> str:
         base = self.path.parent if str(self.path) != ":memory:" else Path.cwd()

@@ -72,6 +72,15 @@ class DigestsMixin(BaseStore):
         rows = self.fetchall("SELECT content FROM digests ORDER BY week DESC")
         return [digest_from_json(r[0]) for r in rows]
 
+    def items_since_last_digest(self) -> int:
+        """Items first seen after the newest digest was made (all items when there is none)."""
+        return int(
+            self.scalar(
+                "SELECT count(*) FROM items WHERE first_seen > "
+                "coalesce((SELECT max(created_at) FROM digests), TIMESTAMP '1970-01-01')"
+            )
+        )
+
     def digest_weeks(self) -> list[str]:
         return [r[0] for r in self.fetchall("SELECT week FROM digests ORDER BY week DESC")]
 

@@ -1,0 +1,292 @@
+"""APScheduler over schedules/*.yml: named jobs, cron + timezone, calling Hub methods.
+
+The daemon keeps its jobs in a SQLite job store (so runs missed while it was down
+are known after a restart and coalesced into one), allows one instance per job and
+one daemon per workspace (a lock file), and opens the database only while a job
+runs: between jobs, any `hub` command can write. SIGTERM/SIGINT let the current job
+finish (a running crawl is asked to stop; committed fetches stay), then exit 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import logging
+import os
+import re
+import signal
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from hub.config import Config, load_config
+from hub.core import make_hub
+from hub.crawler import stop_crawls
+from hub.exceptions import ConfigError, HubError
+
+log = logging.getLogger("hub.scheduler")
+JobKind = Literal["crawl", "analyze", "digest", "build", "send", "weekly"]
+
+
+class JobSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    cron: str
+    timezone: str = "UTC"
+    job: JobKind
+    args: dict[str, Any] = Field(default_factory=dict)
+    misfire_grace_s: int = Field(3600, ge=1)
+    enabled: bool = True
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, v: str) -> str:
+        if len(v.split()) != 5:
+            raise ValueError(f"expected 5 fields (minute hour day month weekday), got {v!r}")
+        CronTrigger.from_crontab(standard_cron(v))  # raises ValueError with the reason
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown timezone {v!r}") from e
+        return v
+
+    def trigger(self) -> CronTrigger:
+        return CronTrigger.from_crontab(standard_cron(self.cron), timezone=self.timezone)
+
+
+_DOW = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def standard_cron(expr: str) -> str:
+    """Weekday numbers as cron means them (0/7 = Sunday, 1 = Monday) -> names.
+
+    APScheduler 3 reads numeric weekdays as 0 = Monday; names mean the same to both.
+    """
+    fields = expr.split()
+    if len(fields) == 5:
+        fields[4] = re.sub(r"\b([0-7])\b", lambda m: _DOW[int(m.group(1))], fields[4])
+    return " ".join(fields)
+
+
+# -- loading ------------------------------------------------------------------------
+
+
+def _line_of(node: yaml.Node, loc: tuple[Any, ...]) -> int:
+    """The 1-based line of the YAML node at a pydantic error location."""
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if k.value == key), None)
+            if found is None:
+                break
+            node = found
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            break
+    return int(node.start_mark.line) + 1
+
+
+def load_file(path: Path) -> list[JobSpec]:
+    """One schedules/*.yml: `jobs: {name: {cron, timezone, job, args}}`."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise ConfigError(f"{path}: {where}invalid YAML ({getattr(e, 'problem', e)})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict) or node is None:
+        raise ConfigError(f"{path}: line 1: expected a mapping with a 'jobs' mapping")
+    jobs_node = next(v for k, v in node.value if k.value == "jobs")
+    specs = []
+    for name, body in data["jobs"].items():
+        try:
+            specs.append(JobSpec.model_validate({"name": name, **(body or {})}))
+        except ValidationError as e:
+            err = e.errors()[0]
+            loc = (name, *err["loc"])
+            field = ".".join(str(p) for p in err["loc"]) or "name"
+            raise ConfigError(
+                f"{path}: line {_line_of(jobs_node, loc)}: job {name!r}, field '{field}': {err['msg']}"
+            ) from None
+    return specs
+
+
+def load_schedules(folder: Path) -> list[JobSpec]:
+    specs: list[JobSpec] = []
+    for path in sorted(folder.glob("*.yml")):
+        specs += load_file(path)
+    names = [s.name for s in specs]
+    if dupes := sorted({n for n in names if names.count(n) > 1}):
+        raise ConfigError(f"{folder}: job names must be unique across files: {', '.join(dupes)}")
+    return specs
+
+
+def next_runs(
+    specs: list[JobSpec], now: dt.datetime | None = None
+) -> list[tuple[JobSpec, dt.datetime | None]]:
+    now = now or dt.datetime.now(dt.UTC)
+    return [(s, s.trigger().get_next_fire_time(None, now) if s.enabled else None) for s in specs]
+
+
+# -- running one job ----------------------------------------------------------------
+
+
+def _crawl(hub: Any, args: dict[str, Any]) -> dict[str, Any]:
+    result = hub.crawl(source=args.get("source"), tag=args.get("tag"))
+    new = sum(r["new"] for r in result.sources)
+    return {
+        "status": "interrupted" if result.interrupted else "ok",
+        "new": new,
+        "errors": sum(r["errors"] for r in result.sources),
+    }
+
+
+def _digest(hub: Any, args: dict[str, Any]) -> dict[str, Any]:
+    d = hub.digest(args.get("week"), limit=args.get("limit"))
+    return {"status": "ok", "week": d.week, "stories": len(d.stories)}
+
+
+def _weekly(hub: Any, args: dict[str, Any]) -> dict[str, Any]:
+    """digest -> build -> send; nothing new since the last digest skips all three."""
+    if not hub.has_new_items_since_last_digest():
+        return {"status": "skipped", "reason": "no new items since the last digest"}
+    out = _digest(hub, args)
+    out["pages"] = hub.build_site().pages
+    if args.get("send", True) and hub.subscribers():
+        report = hub.send(out["week"])
+        out.update(sent=len(report.sent), failed=len(report.failed))
+    return out
+
+
+JOBS: dict[str, Callable[[Any, dict[str, Any]], dict[str, Any]]] = {
+    "crawl": _crawl,
+    "analyze": lambda hub, args: {"status": "ok", "stories": hub.analyze().stories},
+    "digest": _digest,
+    "build": lambda hub, args: {"status": "ok", "pages": hub.build_site().pages},
+    "send": lambda hub, args: {"status": "ok", "sent": len(hub.send(args.get("week")).sent)},
+    "weekly": _weekly,
+}
+
+
+def run_job(config_path: str, name: str, job: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The function APScheduler calls (an importable reference, so jobs can be stored)."""
+    config = load_config(Path(config_path))
+    with make_hub(config) as hub:
+        run_id = hub.store.start_run(f"schedule:{name}")
+        log.info("job=%s run=%d start kind=%s", name, run_id, job)
+        try:
+            result = JOBS[job](hub, dict(args or {}))
+        except HubError as e:
+            hub.store.finish_run(run_id, "error", {}, str(e))
+            log.error("job=%s run=%d error=%s", name, run_id, e)
+            raise
+        status = str(result.pop("status", "ok"))
+        hub.store.finish_run(run_id, status, result)
+        log.info("job=%s run=%d status=%s counts=%s", name, run_id, status, result)
+        return {"run_id": run_id, "status": status, **result}
+
+
+# -- the daemon ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def daemon_lock(path: Path) -> Iterator[None]:
+    """One scheduler per workspace: a non-blocking exclusive lock on a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            raise HubError(
+                f"another scheduler is already running for this hub (PID {holder}); lock: {path}"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def make_scheduler(
+    config: Config, config_path: Path, specs: list[JobSpec], *, blocking: bool = True
+) -> BaseScheduler:
+    store = SQLAlchemyJobStore(url=f"sqlite:///{config.db_path.parent / 'jobs.sqlite'}")
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    sched = cls(
+        jobstores={"default": store}, timezone=dt.UTC, job_defaults={"coalesce": True, "max_instances": 1}
+    )
+    sched.add_listener(_log_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    for spec in specs:
+        if spec.enabled:
+            sched.add_job(
+                "hub.scheduler:run_job",
+                trigger=spec.trigger(),
+                id=spec.name,
+                name=spec.name,
+                kwargs={
+                    "config_path": str(config_path),
+                    "name": spec.name,
+                    "job": spec.job,
+                    "args": spec.args,
+                },
+                replace_existing=True,
+                misfire_grace_time=spec.misfire_grace_s,
+            )
+    return sched
+
+
+def _log_event(event: JobExecutionEvent) -> None:
+    if event.exception:
+        log.error("job=%s failed: %s", event.job_id, event.exception)
+
+
+def prune_removed(sched: BaseScheduler, specs: list[JobSpec]) -> None:
+    keep = {s.name for s in specs if s.enabled}
+    for job in sched.get_jobs():
+        if job.id not in keep:
+            job.remove()
+
+
+def run_daemon(config: Config, config_path: Path, specs: list[JobSpec]) -> None:
+    """Foreground: run until SIGTERM/SIGINT, then let the current job finish and return."""
+    with daemon_lock(config.db_path.parent / "scheduler.lock"):
+        pruner = make_scheduler(config, config_path, specs, blocking=False)
+        pruner.start(paused=True)  # stored jobs are only visible once started
+        prune_removed(pruner, specs)
+        pruner.shutdown(wait=False)
+        sched = make_scheduler(config, config_path, specs, blocking=True)
+
+        def stop(signum: int, frame: Any) -> None:
+            log.info("signal=%d: stopping after the current job", signum)
+            stop_crawls()
+            sched.shutdown(wait=False)
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, stop)
+        log.info("scheduler started with %d jobs", len(specs))
+        sched.start()  # blocks until a signal shuts it down; running job threads are joined at exit
