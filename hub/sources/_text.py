@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import html
 import json
+import math
 import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -23,12 +24,13 @@ _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
-def plain(text: str | None, *, keep_lines: bool = False) -> str:
+def plain(text: object, *, keep_lines: bool = False) -> str:
     """HTML or messy text -> one clean line of plain text (tags dropped, entities decoded).
 
-    The result is text, not markup: renderers escape it again before output.
+    The result is text, not markup: renderers escape it again before output. Anything
+    that is not a string (a null, or a nested object where text was expected) is "".
     """
-    if not text:
+    if not text or not isinstance(text, str):
         return ""
     if "<" in text:
         text = _BLOCK.sub(" ", text)  # keep words apart where blocks end
@@ -116,9 +118,12 @@ def number(record: dict[str, Any], key: str, name: str, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ParseError(name, f"{where}: field {key!r} is not a number")
     try:
-        return float(value)
-    except ValueError as e:
+        result = float(value)
+    except (ValueError, OverflowError) as e:
         raise ParseError(name, f"{where}: field {key!r} is not a number ({str(value)[:20]!r})") from e
+    if not math.isfinite(result):
+        raise ParseError(name, f"{where}: field {key!r} is not a finite number")
+    return result
 
 
 def integer_id(record: dict[str, Any], key: str, name: str, where: str) -> int:

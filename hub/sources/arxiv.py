@@ -90,6 +90,9 @@ def _jsonl_row(line: str, n: int, name: str) -> dict[str, Any]:
     if not isinstance(row, dict):
         raise ParseError(name, f"line {n}: expected a JSON object, got {type(row).__name__}")
     require(row, ("id", "title"), name, f"line {n}")
+    for key in ("title", "summary", "comment"):
+        if row.get(key) is not None and not isinstance(row[key], str):
+            raise ParseError(name, f"line {n}: field {key!r} is not text")
     if not is_arxiv_id(str(row["id"])):
         raise ParseError(name, f"line {n}: field 'id' is not an arXiv id ({str(row['id'])[:30]!r})")
     return row

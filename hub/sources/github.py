@@ -117,8 +117,8 @@ def _repo(obj: dict[str, Any], name: str) -> tuple[Item | None, list[Observation
     topics = tuple(t for t in obj.get("topics") or () if isinstance(t, str))
     item = repo_item(
         str(obj["full_name"]),
-        str(obj.get("description") or ""),
-        language=obj.get("language"),
+        plain(obj.get("description")),
+        language=plain(obj.get("language")) or None,
         published=from_iso(obj.get("created_at")),
         topics=topics,
         extra={"stars": stars, "forks": forks, "homepage": safe_url(obj.get("homepage"))},
@@ -140,10 +140,10 @@ def _release(obj: dict[str, Any], repo: str) -> Item | None:
         id=f"gh:{key}@{tag}",
         kind="release",
         source="github",
-        title=plain(str(obj.get("name") or "")) or f"{repo} {tag}",
+        title=plain(obj.get("name")) or f"{repo} {tag}",
         url=url,
         published_at=from_iso(obj.get("published_at")) or from_iso(obj.get("created_at")),
-        text=plain(str(obj.get("body") or "")),
+        text=plain(obj.get("body")),
         links=(f"https://github.com/{repo}",),
         extra={"tag": tag, "prerelease": bool(obj.get("prerelease"))},
     )
@@ -213,7 +213,7 @@ def parse_trending_html(data: bytes, name: str) -> Parsed:
     """github.com/trending: one `article.Box-row` per repository, in rank order."""
     from parsel import Selector
 
-    sel = Selector(text=decode(data, name))
+    sel = Selector(text=decode(data, name), type="html")  # never sniffed as JSON/XML
     rows = sel.css("article.Box-row")
     if not rows:
         raise ParseError(name, "no trending repositories found (page layout changed?)")

@@ -27,12 +27,13 @@ from hub.types import Item, Observation, Parsed
 
 
 def _paper(entry: dict[str, Any], where: str, name: str) -> dict[str, Any]:
-    """The nested `paper` object (older dumps put its fields at the top level)."""
-    nested = entry.get("paper")
-    paper: dict[str, Any] = nested if isinstance(nested, dict) else entry
+    """The nested `paper` object, which carries the arXiv id."""
+    paper = entry.get("paper")
+    if not isinstance(paper, dict):
+        raise ParseError(name, f"{where}: missing field 'paper'")
     if not paper.get("id"):
         raise ParseError(name, f"{where}: missing field 'paper.id'")
-    if not (paper.get("title") or entry.get("title")):
+    if not (plain(paper.get("title")) or plain(entry.get("title"))):
         raise ParseError(name, f"{where}: missing field 'title'")
     return paper
 
@@ -53,13 +54,13 @@ def _entry_item(entry: dict[str, Any], where: str, name: str) -> tuple[Item, flo
         id=f"hf:{aid}",
         kind="paper",
         source="hf",
-        title=plain(str(paper.get("title") or entry["title"])),
+        title=plain(paper.get("title")) or plain(entry.get("title")),
         url=f"https://huggingface.co/papers/{aid}",
         published_at=from_iso(entry.get("publishedAt")) or from_iso(paper.get("publishedAt")),
         authors=tuple(
             n for a in paper.get("authors") or () if isinstance(a, dict) and (n := plain(a.get("name")))
         ),
-        text=plain(str(paper.get("summary") or entry.get("summary") or "")),
+        text=plain(paper.get("summary")) or plain(entry.get("summary")),
         links=_links(aid, paper, entry),
         extra={
             "upvotes": upvotes,

@@ -46,8 +46,7 @@ def _post(
     post_id = _check(d, where, name)
     score, comments = number(d, "score", name, where), number(d, "num_comments", name, where)
     external, published = _external(d), from_unix(d.get("created_utc"))
-    subreddit = plain(str(d.get("subreddit") or ""))
-    author = plain(str(d.get("author") or ""))
+    subreddit, author = plain(d.get("subreddit")), plain(d.get("author"))
     item = Item(
         id=f"reddit:t3_{post_id}",
         kind="thread",
@@ -56,14 +55,15 @@ def _post(
         url=f"https://www.reddit.com{d['permalink']}",
         published_at=published,
         authors=(author,) if author and author != "[deleted]" else (),
-        text=plain(str(d.get("selftext") or "")),
+        text=plain(d.get("selftext")),
         tags=(subreddit,) if subreddit else (),
         links=(external,) if external else (),
         extra={"score": score, "comments": comments, "target_url": external},
     )
     at = seen_at or published
-    obs = [Observation(item.id, "score", score, at), Observation(item.id, "comments", comments, at)]
-    return item, obs if at else []
+    if at is None:
+        return item, []
+    return item, [Observation(item.id, "score", score, at), Observation(item.id, "comments", comments, at)]
 
 
 def _children(doc: Any, name: str) -> list[Any]:
