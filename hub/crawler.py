@@ -201,14 +201,17 @@ def write_plan(
     return path
 
 
-_ACTIVE: set[subprocess.Popen[str]] = set()
+_ACTIVE: set[Path] = set()  # stop files of the crawls running in this process
 
 
 def stop_crawls() -> int:
-    """Ask running crawler processes to stop gracefully (Scrapy finishes open fetches)."""
-    for proc in list(_ACTIVE):
-        with contextlib.suppress(ProcessLookupError):
-            proc.send_signal(signal.SIGTERM)
+    """Ask running crawls to stop: no new fetches start, open ones finish and are committed.
+
+    A stop file (not a signal) because Scrapy's own graceful shutdown still drains the
+    queue of scheduled requests; the spiders' StopFileMiddleware drops them instead.
+    """
+    for stop_file in list(_ACTIVE):
+        stop_file.touch()
     return len(_ACTIVE)
 
 
@@ -221,8 +224,7 @@ def _forward_signals(flag: list[bool]) -> Iterator[None]:
 
     def handler(signum: int, frame: Any) -> None:
         flag.append(True)
-        if signum == signal.SIGTERM:  # Ctrl-C (SIGINT) already reached the child's process group
-            stop_crawls()
+        stop_crawls()
 
     old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
@@ -239,21 +241,25 @@ def run_crawl(plan_file: Path, on_event: Callable[[dict[str, Any]], None]) -> bo
     fetches already committed stay, the rest is fetched by the next crawl.
     """
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "spiders.run", str(plan_file)]
+    stop_file = plan_file.with_suffix(".stop")
+    cmd = [sys.executable, "-m", "spiders.run", str(plan_file), str(stop_file)]
     interrupted: list[bool] = []
-    with (
-        _forward_signals(interrupted),
-        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc,
-    ):
-        _ACTIVE.add(proc)
-        try:
+    _ACTIVE.add(stop_file)
+    try:
+        with (
+            _forward_signals(interrupted),
+            subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc,
+        ):
             assert proc.stdout is not None and proc.stderr is not None
             for event in _events(proc.stdout):
                 on_event(event)
             stderr = proc.stderr.read()
             code = proc.wait()
-        finally:
-            _ACTIVE.discard(proc)
+    finally:
+        _ACTIVE.discard(stop_file)
+        if stop_file.exists():
+            interrupted.append(True)
+            stop_file.unlink()
     if code != 0 and not interrupted:
         tail = " | ".join(ln for ln in stderr.strip().splitlines()[-3:] if ln.strip())
         raise CrawlError(f"the crawler exited with code {code}: {tail or 'no output'}")

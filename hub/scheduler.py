@@ -235,6 +235,7 @@ def daemon_lock(path: Path) -> Iterator[None]:
 def make_scheduler(
     config: Config, config_path: Path, specs: list[JobSpec], *, blocking: bool = True
 ) -> BaseScheduler:
+    config.db_path.parent.mkdir(parents=True, exist_ok=True)
     store = SQLAlchemyJobStore(url=f"sqlite:///{config.db_path.parent / 'jobs.sqlite'}")
     cls = BlockingScheduler if blocking else BackgroundScheduler
     sched = cls(

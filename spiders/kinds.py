@@ -14,12 +14,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import scrapy
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from hub import sources
 from hub.exceptions import ParseError
 from hub.types import Parsed
+from spiders.middlewares import CrawlStopped
 from spiders.settings import RECORDED_STATUSES
 
 
@@ -91,7 +93,14 @@ class SourceSpider(scrapy.Spider):
             return
         parsed = observed_now(parsed)
         yield self._result(response, parsed=parsed, error=_warning(response, parsed))
+        self._stop_if_asked()
         yield from self.follow_up(response, parsed)
+
+    def _stop_if_asked(self) -> None:
+        """The parent asked us to stop: close the spider; queued requests are dropped."""
+        stop_file = self.crawl.get("stop_file")
+        if stop_file and os.path.exists(stop_file):
+            raise CloseSpider("stopped")
 
     def _http_error(self, response: Response) -> dict[str, Any]:
         wait = response.meta.get("retry_after")
@@ -106,6 +115,8 @@ class SourceSpider(scrapy.Spider):
         return self._result(response, error=f"HTTP {response.status}")
 
     def failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
+        if failure.check(CrawlStopped):
+            return  # not fetched, not an error: the next crawl fetches it
         request = failure.request  # type: ignore[attr-defined]
         plan, req = request.meta["plan"], request.meta["planned"]
         message = failure.getErrorMessage() or failure.type.__name__

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import os
 import time
 from typing import Any
 
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
@@ -94,6 +96,25 @@ class ApiBudgetMiddleware:
         return response
 
 
+class CrawlStopped(IgnoreRequest):
+    """The crawl was asked to stop; the request is dropped, not recorded as an error."""
+
+
+class StopFileMiddleware:
+    """Once the parent creates the stop file, no new request starts (open ones finish)."""
+
+    def __init__(self, stop_file: str | None) -> None:
+        self.stop_file = stop_file
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StopFileMiddleware:
+        return cls(crawler.settings.get("HUB_STOP_FILE"))
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        if self.stop_file and os.path.exists(self.stop_file):
+            raise CrawlStopped("crawl stopped")
+
+
 class RobotsGuardMiddleware:
     """robots.txt, checked for every request (Scrapy's own middleware let some through
     while robots.txt was still being fetched). One fetch per host, behind a lock."""
@@ -141,3 +162,14 @@ class RobotsGuardMiddleware:
                     parser.parse(response.body.decode("utf-8", "replace").splitlines())
                 self.parsers[key] = parser
             return self.parsers[key]
+
+
+class StoppableHTTPHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP handler, but a request that reaches the network after the parent
+    asked the crawl to stop is dropped (queued requests never start)."""
+
+    async def download_request(self, request: Request) -> Response:
+        stop_file = self._crawler.settings.get("HUB_STOP_FILE")
+        if stop_file and os.path.exists(stop_file):
+            raise CrawlStopped("crawl stopped")
+        return await super().download_request(request)

@@ -20,8 +20,9 @@ from spiders.pipelines import emit
 from spiders.settings import scrapy_settings
 
 
-def main(plan_path: str) -> int:
+def main(plan_path: str, stop_file: str | None = None) -> int:
     plan = json.loads(Path(plan_path).read_text(encoding="utf-8"))
+    plan["settings"]["stop_file"] = stop_file
     by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for source in plan["sources"]:
         by_kind[source["kind"]].append(source)
@@ -47,4 +48,4 @@ def main(plan_path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))

@@ -38,11 +38,17 @@ def scrapy_settings(crawl: dict[str, Any]) -> dict[str, Any]:
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,
         "LOG_LEVEL": "WARNING",
+        "HUB_STOP_FILE": crawl.get("stop_file"),
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "spiders.middlewares.StopFileMiddleware": 50,
             "spiders.middlewares.RobotsGuardMiddleware": 100,
             "spiders.middlewares.PoliteRetryMiddleware": 550,
             "spiders.middlewares.ApiBudgetMiddleware": 560,
+        },
+        "DOWNLOAD_HANDLERS": {
+            "http": "spiders.middlewares.StoppableHTTPHandler",
+            "https": "spiders.middlewares.StoppableHTTPHandler",
         },
         "ITEM_PIPELINES": {"spiders.pipelines.StorePipeline": 300},
     }

@@ -83,6 +83,13 @@ def _outbound(item: Item) -> list[tuple[str, str]]:
     return list(out.items())
 
 
+def _relation(item: Item, target: str, roundup: bool) -> str:
+    """A paper citing another paper, or a roundup's links, are mentions, never joins."""
+    if roundup or (item.kind == "paper" and target.startswith("arxiv:")):
+        return "mentions"
+    return "same"
+
+
 def _id_links(items: Sequence[Item], known: set[str]) -> list[Link]:
     links: list[Link] = []
     for it in items:
@@ -91,8 +98,10 @@ def _id_links(items: Sequence[Item], known: set[str]) -> list[Link]:
         if it.kind == "release" and (repo := it.id.split("@", 1)[0]) in known:
             links.append(Link(it.id, repo, "same", "github-link", repo))
         targets = [(cid, url) for cid, url in _outbound(it) if cid in known]
-        relation = "mentions" if len(targets) >= ROUNDUP_MIN_LINKS else "same"
-        links += [Link(it.id, cid, relation, _method_for(cid), url) for cid, url in targets]
+        roundup = len(targets) >= ROUNDUP_MIN_LINKS
+        links += [
+            Link(it.id, cid, _relation(it, cid, roundup), _method_for(cid), url) for cid, url in targets
+        ]
     return links
 
 
