@@ -480,6 +480,32 @@ def schedule_run_once(
 
 
 @app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find in titles, abstracts and summaries.")],
+    kind: Annotated[str | None, typer.Option(help="paper, repo, post, thread or release.")] = None,
+    topic: Annotated[str | None, typer.Option(help="A topic id, e.g. agents or rag.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only items published since, e.g. 2025-04-14.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="Results to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+) -> None:
+    """Search everything hub has stored, offline (DuckDB full-text search, BM25)."""
+    when = _parse_since(since)
+    with _errors(), _hub() as hub:
+        rows = hub.search(query, kind=kind, topic=topic, since=when, limit=limit)
+    if as_json:
+        print(json.dumps(rows, default=str, indent=2))
+        return
+    if not rows:
+        out.print("no results")
+        return
+    table = Table("title", "date", "source", "topic", "link")
+    for r in rows:
+        date = f"{r['published_at']:%Y-%m-%d}" if r["published_at"] else ""
+        table.add_row(escape(r["title"][:80]), date, escape(r["source"]), r["topic"] or "—", escape(r["url"]))
+    out.print(table)
+
+
+@app.command()
 def build() -> None:
     """Write all digest/topic pages and build the site with MkDocs (strict mode)."""
     with _errors(), _hub() as hub:

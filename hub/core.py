@@ -409,6 +409,22 @@ class Hub:
     def has_new_items_since_last_digest(self) -> bool:
         return self.store.items_since_last_digest() > 0
 
+    # -- search ------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        kind: str | None = None,
+        topic: str | None = None,
+        since: dt.datetime | None = None,
+        limit: int = 20,
+    ) -> list[dict[str, Any]]:
+        """Full-text search over titles, abstracts/texts and summaries (BM25, offline)."""
+        if not query.strip():
+            raise HubError("an empty query finds nothing: give some words")
+        return self.store.search(query, kind=kind, topic=topic, since=since, limit=limit)
+
     # -- email -------------------------------------------------------------------
 
     def add_subscriber(self, address: str) -> tuple[str, bool]:

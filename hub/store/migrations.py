@@ -174,4 +174,9 @@ def m003_email(con: Any) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_crawling, m003_email]
+def m004_meta(con: Any) -> None:
+    """Small key/value facts about derived state (e.g. when the search index was built)."""
+    con.execute("CREATE TABLE _hub_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_crawling, m003_email, m004_meta]
