@@ -7,6 +7,7 @@ else keeps its traceback (it is a bug).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -477,6 +478,51 @@ def schedule_run_once(
             raise HubError(f"no job named {job!r} (one of: {', '.join(s.name for s in specs)})")
         result = run_job(str(config_path), spec.name, spec.job, spec.args)
     out.print(json.dumps(result, default=str))
+
+
+@app.command()
+def explain(
+    ident: Annotated[str, typer.Argument(help="A story id (s-…) or an item id (arxiv:…, hn:…, gh:…).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Why a story is here: its items, how each join was found, its topic and score breakdown."""
+    with _errors(), _hub(read_only=True) as hub:
+        info = hub.explain(ident)
+    story = info["story"]
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "story": {"id": story.id, "title": story.title, "lead_item": story.lead_item},
+                    "items": [
+                        {"id": i.id, "kind": i.kind, "source": i.source, "title": i.title, "url": i.url}
+                        for i in info["items"]
+                    ],
+                    "links": [dataclasses.asdict(ln) for ln in info["links"]],
+                    "topic": info["topic"],
+                    "scores": info["scores"],
+                },
+                default=str,
+                indent=2,
+            )
+        )
+        return
+    out.print(f"[bold]{escape(story.title)}[/]  ({story.id})")
+    for it in info["items"]:
+        out.print(f"  {it.kind:<7} {escape(it.id):<32} {escape(it.url)}", highlight=False)
+    for ln in info["links"]:
+        out.print(
+            f"  {ln.relation}: {escape(ln.src)} → {escape(ln.dst)} by {ln.method} "
+            f"[dim]({escape(ln.evidence[:80])})[/]",
+            highlight=False,
+        )
+    if t := info["topic"]:
+        out.print(f"  topic: {t['id']} (similarity {t['confidence']:.2f}, AI relevance {t['relevance']:.2f})")
+    for sc in info["scores"]:
+        parts = ", ".join(
+            f"{k} {v:+.2f}" for k, v in sorted(sc["breakdown"].items(), key=lambda kv: -abs(kv[1]))
+        )
+        out.print(f"  {sc['week']}: rank {sc['rank']}, score {sc['total']:.2f} = {parts}")
 
 
 @app.command()

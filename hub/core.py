@@ -409,6 +409,29 @@ class Hub:
     def has_new_items_since_last_digest(self) -> bool:
         return self.store.items_since_last_digest() > 0
 
+    # -- explain -----------------------------------------------------------------
+
+    def explain(self, ident: str) -> dict[str, Any]:
+        """Why a story is what it is: its items, the evidence joining them, topic, scores."""
+        story_id = ident if ident.startswith("s-") else self.store.story_of_item(ident)
+        stories = self.store.stories([story_id]) if story_id else []
+        if not stories:
+            raise NotFoundError(
+                f"no story or item {ident!r} (ids look like s-1a2b3c4d5e6f or arxiv:2504.12345)"
+            )
+        story = stories[0]
+        topic = self.store.story_topics([story.id]).get(story.id)
+        return {
+            "story": story,
+            "items": self.store.items(story.item_ids),
+            "links": self.store.links(story.item_ids),
+            "topic": {"id": topic[0], "confidence": topic[1], "relevance": topic[2]} if topic else None,
+            "scores": [
+                {"week": w, "rank": r, "total": t, "breakdown": b}
+                for w, r, t, b in self.store.story_scores(story.id)
+            ],
+        }
+
     # -- search ------------------------------------------------------------------
 
     def search(

@@ -170,11 +170,29 @@ def test_mute_keyword_sinks_a_story(week: Week) -> None:
     assert scores[top.id].breakdown["interests"] < 0
 
 
-def test_top_ai_hn_story_outranks_a_paper_with_no_signal(week: Week) -> None:
-    scores = {s.story_id: s.total for s in _rank(week)}
+def test_top_ai_hn_story_outranks_papers_without_engineering_focus(week: Week) -> None:
+    ranked = _rank(week)
+    scores = {s.story_id: s for s in ranked}
     gemini = week.story("Gemini 2.5 Flash")
-    lone_papers = [s for s in week.stories if s.item_ids[0].startswith("arxiv:") and len(s.item_ids) == 1]
-    assert all(scores[gemini.id] > scores[p.id] for p in lone_papers)
+    plain = [
+        s
+        for s in week.stories
+        if s.item_ids[0].startswith("arxiv:")
+        and len(s.item_ids) == 1
+        and "paper_focus" not in scores[s.id].breakdown
+    ]
+    assert plain and all(scores[gemini.id].total > scores[p.id].total for p in plain)
+    llm_papers = [s for s in ranked if "paper_focus" in s.breakdown]
+    assert llm_papers and all(s.breakdown["paper_focus"] > 0 for s in llm_papers)
+
+
+def test_old_papers_relisted_this_week_are_not_novel(week: Week) -> None:
+    scores = {s.story_id: s for s in _rank(week)}
+    old = [s for s in week.stories if s.lead_item.startswith("arxiv:24")]
+    new = [s for s in week.stories if s.lead_item.startswith("arxiv:2504")]
+    assert old and new
+    assert all("novelty" not in scores[s.id].breakdown for s in old)
+    assert all(scores[s.id].breakdown.get("novelty", 0) > 0 for s in new)
 
 
 def test_off_topic_hits_are_penalized_and_explained(week: Week) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping, Sequence
 
 from hub.analysis.topics import TopicAssignment
@@ -85,6 +86,39 @@ def _recency(story: Story, items: Mapping[str, Item], start: dt.datetime, end: d
     return (min(dates) - start) / (end - start) if dates else 0.0
 
 
+# Words that make a paper an AI-engineering paper (LLMs, agents, reasoning, retrieval...).
+ENGINEERING = re.compile(
+    r"\b(llms?|large language models?|language models?|reasoning|agents?|agentic|rag|retrieval-augmented|"
+    r"chain-of-thought|reinforcement learning|rl|instruction|fine-?tun\w*|prompt\w*|tool use|"
+    r"inference|alignment|multi-agent|code generation|benchmark\w*|r1|gpt[\w.-]*)\b",
+    re.IGNORECASE,
+)
+
+
+def _novelty(story: Story, items: Mapping[str, Item], start: dt.datetime) -> float:
+    """0 for a re-run: first seen well before this week, or an old arXiv id re-listed."""
+    if story.first_seen is not None and story.first_seen < start - dt.timedelta(days=2):
+        return 0.0
+    lead = story.lead_item
+    if lead.startswith("arxiv:") and re.match(r"^arxiv:\d{4}\.", lead):
+        yymm = int(lead[6:10])
+        year, month = 2000 + yymm // 100, yymm % 100
+        if (start.year - year) * 12 + start.month - month > 3:
+            return 0.0
+    return 1.0
+
+
+def _paper_signals(story: Story, items: Mapping[str, Item]) -> dict[str, float]:
+    """Papers have no social signal of their own: content proxies stand in (explained)."""
+    paper = items.get(story.lead_item)
+    if paper is None or paper.kind != "paper":
+        return {"paper_focus": 0.0, "paper_team": 0.0}
+    in_title = len(ENGINEERING.findall(paper.title))
+    in_text = len(ENGINEERING.findall(paper.text))
+    focus = 1.0 if in_title else 0.5 if in_text >= 2 else 0.0
+    return {"paper_focus": focus, "paper_team": float(len(paper.authors))}
+
+
 def raw_signals(
     story: Story,
     items: Mapping[str, Item],
@@ -100,7 +134,8 @@ def raw_signals(
     sig["recency"] = _recency(story, items, start, end)
     sig["relevance"] = assignment.relevance if assignment else 0.0
     sig["interests"] = _interests(story, items, assignment.topic_id if assignment else "", interests)
-    return sig
+    sig["novelty"] = _novelty(story, items, start)
+    return sig | _paper_signals(story, items)
 
 
 def normalize(batch: Sequence[dict[str, float]]) -> list[dict[str, float]]:
@@ -109,7 +144,7 @@ def normalize(batch: Sequence[dict[str, float]]) -> list[dict[str, float]]:
     sqrt keeps the contrast at the top (537 vs 383 points) that a log scale flattens,
     while still compressing the long tail.
     """
-    counts = (*_SOCIAL, "github_stars")
+    counts = (*_SOCIAL, "github_stars", "paper_team")
     peaks = {k: max((max(s[k], 0.0) for s in batch), default=0.0) for k in counts}
     out = []
     for s in batch:

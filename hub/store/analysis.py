@@ -138,3 +138,15 @@ class AnalysisMixin(BaseStore):
                 to_db(utcnow()),
             ],
         )
+
+    def story_of_item(self, item_id: str) -> str | None:
+        return self.scalar("SELECT story_id FROM story_items WHERE item_id = ?", [item_id])  # type: ignore[no-any-return]
+
+    def story_scores(self, story_id: str) -> list[tuple[str, int, float, dict[str, float]]]:
+        import json
+
+        rows = self.fetchall(
+            "SELECT week, rank, total, breakdown FROM scores WHERE story_id = ? ORDER BY week DESC",
+            [story_id],
+        )
+        return [(r[0], int(r[1]), float(r[2]), json.loads(r[3]) if r[3] else {}) for r in rows]
