@@ -156,10 +156,43 @@ def digest(
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Stories in the digest (default: config).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the digest as JSON (stable keys).")] = False,
+    use_llm: Annotated[
+        bool | None,
+        typer.Option(
+            "--llm/--no-llm",
+            help="Summarize with the configured LLM (default: when [llm] is enabled and its key is set).",
+        ),
+    ] = None,
+    llm_dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--llm-dry-run",
+            help="Print the LLM calls and estimated tokens a digest would make; send nothing.",
+        ),
+    ] = False,
 ) -> None:
-    """Rank the week's stories, summarize them, print the digest and write its page under site/."""
+    """Rank the week's stories, summarize them, print the digest and write its page under site/.
+
+    Summaries are extractive (sentences from the sources) unless an LLM is configured:
+    then one call per story, cached by content, within [llm] max_tokens_per_run; any
+    invalid or uncited answer falls back to the extractive summary.
+    """
+    if llm_dry_run:
+        with _errors(), _hub() as hub:
+            calls = hub.plan_llm_calls(week, limit)
+        for c in calls:
+            out.print(f"{c['story']}  ~{c['tokens_in']} tokens in  {escape(c['title'][:70])}")
+        out.print(f"{len(calls)} calls, ~{sum(c['tokens_in'] for c in calls)} input tokens (nothing sent)")
+        return
     with _errors(), _hub() as hub, _progress(not as_json) as progress:
-        d = hub.digest(week, limit=limit, progress=progress)
+        d = hub.digest(week, limit=limit, progress=progress, use_llm=use_llm)
+        report = hub.llm_report
+    if report and not as_json:
+        stop = " — token budget reached, the rest are extractive" if report["budget_stop"] else ""
+        err.print(
+            f"LLM: {report['calls']} calls, {report['cached']} cached, "
+            f"{report['fallbacks']} fell back to extractive{stop}"
+        )
     if as_json:
         print(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
         return

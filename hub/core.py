@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from hub import crawler, sources
-from hub.analysis import rank, resolve, summarize, topics
+from hub.analysis import llm, rank, resolve, summarize, topics
 from hub.config import Config
 from hub.digest import select
-from hub.exceptions import HubError, NotFoundError, ParseError
+from hub.exceptions import HubError, LLMError, NotFoundError, ParseError
 from hub.publishers import email as mail
 from hub.publishers import feeds, site
 from hub.store import FetchRecord, Store
@@ -39,6 +41,7 @@ from hub.types import (
 # progress(stage, done, total) — the CLI draws bars from it; library users may pass None.
 Progress = Callable[[str, int, int], None]
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
+log = logging.getLogger("hub")
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -77,9 +80,11 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 class Hub:
     """One hub: a config and its store."""
 
-    def __init__(self, config: Config, store: Store) -> None:
+    def __init__(self, config: Config, store: Store, llm_client: llm.LLMClient | None = None) -> None:
         self.config = config
         self.store = store
+        self.llm = llm_client
+        self.llm_report: dict[str, Any] = {}
 
     def close(self) -> None:
         self.store.close()
@@ -305,8 +310,18 @@ class Hub:
         analyze: bool = True,
         write_page: bool = True,
         progress: Progress | None = None,
+        use_llm: bool | None = None,
     ) -> Digest:
-        """Rank, summarize and select the stories of one ISO week; save and render it."""
+        """Rank, summarize and select the stories of one ISO week; save and render it.
+
+        use_llm: None = when an LLM is configured; False = extractive only.
+        """
+        self._use_llm = self.llm is not None and use_llm is not False
+        if use_llm and self.llm is None:
+            raise HubError(
+                "no LLM is configured: set [llm] enabled = true, base_url, model, and the "
+                "API key variable named by api_key_env"
+            )
         if analyze:
             self.analyze(progress)
         week = week or self.latest_week()
@@ -352,10 +367,10 @@ class Hub:
             interests=self.config.interests,
         )[:limit]
         by_id = {s.id: s for s in ctx.stories}
-        summaries = {}
-        for n, sc in enumerate(ranked, 1):
-            summaries[sc.story_id] = self.summarize(by_id[sc.story_id], ctx.items, ctx.observations)
-            progress("summarize", n, len(ranked))
+        chosen = [by_id[sc.story_id] for sc in ranked]
+        summaries = {s.id: self.summarize(s, ctx.items, ctx.observations) for s in chosen}
+        if getattr(self, "_use_llm", False):
+            summaries.update(self._llm_summaries(chosen, ctx.items, progress))
         this = self.store.topic_story_counts(ctx.start, ctx.end)
         last = self.store.topic_story_counts(ctx.start - dt.timedelta(days=7), ctx.start)
         if not select.comparable(this, last):
@@ -390,6 +405,75 @@ class Hub:
         summary = summarize.extractive_summary(story, items, observations)
         self.store.save_summary(summary, key)
         return summary
+
+    def _llm_summaries(
+        self, stories: Sequence[Story], items: Mapping[str, Item], progress: Progress
+    ) -> dict[str, Summary]:
+        """One LLM call per story (cached, budgeted, concurrent); failures stay extractive."""
+        assert self.llm is not None
+        client, budget = self.llm, self.config.llm.max_tokens_per_run
+        out: dict[str, Summary] = {}
+        todo = []
+        for s in stories:
+            key = llm.content_key(s, items, client.model)
+            if cached := self.store.cached_summary(s.id, key, f"llm:{client.model}"):
+                out[s.id] = cached
+            else:
+                todo.append((s, key))
+        report = {"cached": len(out), "calls": 0, "fallbacks": 0, "tokens": 0, "budget_stop": False}
+        with ThreadPoolExecutor(max_workers=self.config.llm.max_concurrency) as pool:
+            pending = []
+            for s, key in todo:
+                if report["tokens"] + llm.estimate_tokens(llm.story_payload(s, items)) > budget:
+                    report["budget_stop"] = True
+                    break
+                report["tokens"] += llm.estimate_tokens(llm.story_payload(s, items)) + 200
+                pending.append((s, key, pool.submit(llm.summarize_story, client, s, items)))
+            for n, (s, key, fut) in enumerate(pending, 1):
+                self._record_llm(s, key, fut, out, report)
+                progress("llm", n, len(pending))
+        self.llm_report = report
+        return out
+
+    def _record_llm(
+        self, story: Story, key: str, fut: Any, out: dict[str, Summary], report: dict[str, Any]
+    ) -> None:
+        assert self.llm is not None
+        model = self.llm.model
+        report["calls"] += 1
+        try:
+            summary, done = fut.result()
+        except LLMError as e:
+            report["fallbacks"] += 1
+            self.store.log_llm_call(model, key, story.id, 0, 0, 0.0, 0.0, f"fallback: {e}")
+            return
+        self.store.log_llm_call(
+            model, key, story.id, done.tokens_in, done.tokens_out, 0.0, done.latency_ms, "ok"
+        )
+        self.store.save_summary(summary, key, done.tokens_in, done.tokens_out)
+        out[story.id] = summary
+
+    def plan_llm_calls(self, week: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """The LLM calls a digest would make (dry run): nothing is sent."""
+        self.analyze()
+        week = week or self.latest_week()
+        if week is None:
+            raise NotFoundError("the database holds no items yet")
+        start, end = select.parse_week(week)
+        ctx = self._week_context(start, end)
+        assignments = {sid: topics.TopicAssignment(t, c, r) for sid, (t, c, r) in ctx.assigned.items()}
+        ranked = rank.rank_stories(
+            ctx.stories,
+            ctx.items,
+            ctx.observations,
+            assignments,
+            week_start=start,
+            week_end=end,
+            weights=self.config.rank.weights,
+            interests=self.config.interests,
+        )[: limit or self.config.digest.limit]
+        by_id = {s.id: s for s in ctx.stories}
+        return llm.planned_calls([by_id[sc.story_id] for sc in ranked], ctx.items)
 
     # -- publishing --------------------------------------------------------------
 
@@ -508,6 +592,19 @@ class _WeekContext:
         self.observations, self.assigned = observations, assigned
 
 
+def make_llm(config: Config) -> llm.LLMClient | None:
+    """The configured LLM client, or None (extractive summaries) when it is off or has no key."""
+    c = config.llm
+    if not c.enabled:
+        return None
+    key = c.api_key()
+    if not key:
+        log.warning("LLM enabled but $%s is not set: using extractive summaries", c.api_key_env)
+        return None
+    return llm.OpenAIClient(c.base_url, key, c.model, timeout_s=c.timeout_s, retries=c.retries)
+
+
 def make_hub(config: Config, *, read_only: bool = False) -> Hub:
-    """Open the configured store (applying migrations) and wire the stages."""
-    return Hub(config, Store(config.db_path, read_only=read_only, lock_wait_s=config.store.lock_wait_s))
+    """Open the configured store (applying migrations) and wire the stages and the LLM."""
+    store = Store(config.db_path, read_only=read_only, lock_wait_s=config.store.lock_wait_s)
+    return Hub(config, store, make_llm(config))

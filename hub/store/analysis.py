@@ -150,3 +150,37 @@ class AnalysisMixin(BaseStore):
             [story_id],
         )
         return [(r[0], int(r[1]), float(r[2]), json.loads(r[3]) if r[3] else {}) for r in rows]
+
+    def log_llm_call(
+        self,
+        model: str,
+        prompt_hash: str,
+        story_id: str | None,
+        tokens_in: int,
+        tokens_out: int,
+        cost_usd: float,
+        latency_ms: float,
+        outcome: str,
+    ) -> None:
+        self.execute(
+            "INSERT INTO llm_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                to_db(utcnow()),
+                model,
+                prompt_hash,
+                story_id,
+                tokens_in,
+                tokens_out,
+                cost_usd,
+                latency_ms,
+                outcome[:300],
+            ],
+        )
+
+    def llm_usage(self) -> dict[str, float]:
+        row = self.execute(
+            "SELECT count(*), coalesce(sum(tokens_in), 0), coalesce(sum(tokens_out), 0), "
+            "coalesce(sum(cost_usd), 0) FROM llm_calls"
+        ).fetchone()
+        calls, tin, tout, cost = row if row else (0, 0, 0, 0.0)
+        return {"calls": int(calls), "tokens_in": int(tin), "tokens_out": int(tout), "cost_usd": float(cost)}

@@ -179,4 +179,23 @@ def m004_meta(con: Any) -> None:
     con.execute("CREATE TABLE _hub_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_crawling, m003_email, m004_meta]
+def m005_llm_calls(con: Any) -> None:
+    """Every LLM call: model, prompt hash, tokens, cost estimate, latency, outcome."""
+    con.execute(
+        """
+        CREATE TABLE llm_calls (
+            called_at   TIMESTAMP NOT NULL,
+            model       VARCHAR NOT NULL,
+            prompt_hash VARCHAR NOT NULL,
+            story_id    VARCHAR,
+            tokens_in   INTEGER,
+            tokens_out  INTEGER,
+            cost_usd    DOUBLE,
+            latency_ms  DOUBLE,
+            outcome     VARCHAR NOT NULL
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_crawling, m003_email, m004_meta, m005_llm_calls]
