@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -269,7 +270,10 @@ class Hub:
     # -- analysis ----------------------------------------------------------------
 
     def topic_list(self) -> list[Topic]:
-        return topics.seed_topics(self.config.topics)
+        """Seed topics from hub.toml plus the emerging ones found so far (stored)."""
+        seeds = topics.seed_topics(self.config.topics)
+        seen = {t.id for t in seeds}
+        return seeds + [t for t in self.store.topics() if t.id not in seen]
 
     def analyze(self, progress: Progress | None = None) -> AnalyzeResult:
         """resolve -> stories, then topic assignment, over every item in the store."""
@@ -287,6 +291,11 @@ class Hub:
         topic_list = self.topic_list()
         by_id = {it.id: it for it in items}
         assigned = topics.assign_topics(stories, by_id, topic_list)
+        known = [t for t in self.store.topics() if not t.seed and t.id != topics.OTHER.id]
+        emerging, moved = topics.emerging_topics(stories, by_id, assigned, known)
+        assigned.update(moved)
+        keep = {t.id: t for t in [*known, *emerging]}  # emerging ids stay stable across weeks
+        topic_list = [*topics.seed_topics(self.config.topics), *keep.values()]
         self.store.replace_topics(topic_list)
         self.store.save_story_topics(
             {sid: (a.topic_id, a.confidence, a.relevance) for sid, a in assigned.items()}
@@ -379,7 +388,7 @@ class Hub:
         stats = select.week_stats(ctx.stories, ctx.items, ctx.start, ctx.end)
         stats["last_week_stories"] = sum(last.values())
         topic_of = {sid: a.topic_id for sid, a in assignments.items()}
-        return select.select_digest(
+        digest = select.select_digest(
             week,
             ranked,
             by_id,
@@ -390,6 +399,9 @@ class Hub:
             counts=counts,
             stats=stats,
         )
+        if getattr(self, "_use_llm", False) and digest.stories:
+            digest = self._llm_lead(digest)
+        return digest
 
     def summarize(
         self, story: Story, items: Mapping[str, Item], observations: Mapping[str, Sequence[Observation]]
@@ -452,6 +464,30 @@ class Hub:
         )
         self.store.save_summary(summary, key, done.tokens_in, done.tokens_out)
         out[story.id] = summary
+
+    def _llm_lead(self, digest: Digest) -> Digest:
+        """One call for the lead paragraph; the extractive lead stays if it fails."""
+        assert self.llm is not None
+        top = digest.stories[:10]
+        key = hashlib.sha256(
+            f"{llm.PROMPT_VERSION}{self.llm.model}{llm.lead_payload(top)}".encode()
+        ).hexdigest()[:24]
+        lead_id = f"lead:{digest.week}"
+        if cached := self.store.cached_summary(lead_id, key, f"llm:{self.llm.model}"):
+            return replace(digest, lead=cached.text)
+        if self.llm_report.get("budget_stop"):
+            return digest
+        try:
+            text, done = llm.digest_lead(self.llm, top)
+        except LLMError as e:
+            self.store.log_llm_call(self.llm.model, key, lead_id, 0, 0, 0.0, 0.0, f"fallback: {e}")
+            return digest
+        self.store.log_llm_call(
+            self.llm.model, key, lead_id, done.tokens_in, done.tokens_out, 0.0, done.latency_ms, "ok"
+        )
+        self.store.save_summary(Summary(lead_id, text, (), f"llm:{self.llm.model}"), key)
+        self.llm_report["calls"] = self.llm_report.get("calls", 0) + 1
+        return replace(digest, lead=text)
 
     def plan_llm_calls(self, week: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """The LLM calls a digest would make (dry run): nothing is sent."""

@@ -222,3 +222,16 @@ def test_paper_summary_comes_from_its_abstract(week: Week) -> None:
     summary = summarize.extractive_summary(story, week.items, week.obs)
     abstract = week.items[story.lead_item].text
     assert all(sentence in abstract for sentence in summarize.sentences(summary.text.rstrip("…")))
+
+
+def test_emerging_topics_group_what_no_seed_topic_fits(week: Week) -> None:
+    emerging, moved = topics.emerging_topics(week.stories, week.items, week.topics)
+    assert emerging, "the real week has AI stories outside the seed taxonomy"
+    for t in emerging:
+        assert t.id.startswith("emerging-") and not t.seed and len(t.keywords) >= 2
+        members = [sid for sid, a in moved.items() if a.topic_id == t.id]
+        assert len(members) >= topics.EMERGING_MIN_STORIES
+    assert all(week.topics[sid].topic_id == "other" for sid in moved)
+    again, moved_again = topics.emerging_topics(week.stories, week.items, week.topics, existing=emerging)
+    assert [t.id for t in again] == [t.id for t in emerging]  # stable ids: matched to the known ones
+    assert moved_again == moved

@@ -6,16 +6,20 @@ Evidence, strongest first, each recorded on the Link as `method`:
   github-link  an item (a paper's abstract, an HN post) linking github.com/owner/repo
   url          an item linking a page that is itself an item, or two posts linking one page
   title        near-identical titles from different sources
-An item that links to many known items is a roundup: its links are `mentions`
-(a signal), never joins. Pure functions: values in, values out.
+An item that links to many pages is a roundup: its links are `mentions` (a signal),
+never joins; so are a paper's links to other papers, and papers' links to a repo that
+several papers link (a library they use, not their own code). A story holds at most one
+paper and one repository: a join that would merge two is refused, strongest evidence
+first. Pure functions: values in, values out.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 
 from hub.sources.ids import canonical_id_for_url, normalize_url
 from hub.types import Item, Link, Story
@@ -25,6 +29,8 @@ TITLE_JACCARD = 0.75
 _KIND_PRIORITY = {"paper": 0, "repo": 1, "release": 2, "post": 3, "thread": 4}
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9.+-]*[a-z0-9]|[a-z0-9]")
 _PREFIX = re.compile(r"^(show|ask|launch|tell) hn:\s*", re.IGNORECASE)
+_SUFFIX = re.compile(r"(\s*[\[(](pdf|video|audio|\d{4})[\])])+\s*$", re.IGNORECASE)  # HN's "(2024) [pdf]"
+_METHOD_STRENGTH = {"arxiv-id": 0, "github-link": 1, "url": 2, "title": 3}
 _STOP = frozenset(
     [
         "a",
@@ -83,24 +89,43 @@ def _outbound(item: Item) -> list[tuple[str, str]]:
     return list(out.items())
 
 
-def _relation(item: Item, target: str, roundup: bool) -> str:
-    """A paper citing another paper, or a roundup's links, are mentions, never joins."""
-    if roundup or (item.kind == "paper" and target.startswith("arxiv:")):
+def _relation(item: Item, target: str, roundup: bool, shared_repos: set[str]) -> str:
+    """A roundup's links, a paper citing a paper, or papers sharing a repo are mentions."""
+    if roundup:
+        return "mentions"
+    if item.kind == "paper" and (target.startswith("arxiv:") or target in shared_repos):
         return "mentions"
     return "same"
 
 
+def _shared_repos(items: Sequence[Item], known: set[str]) -> set[str]:
+    """Repos linked by two or more papers: a library they use, not one paper's own code."""
+    counts = Counter(
+        cid
+        for it in items
+        if it.kind == "paper" and not it.id.startswith("hf:")
+        for cid, _ in _outbound(it)
+        if cid.startswith("gh:") and cid in known
+    )
+    return {cid for cid, n in counts.items() if n > 1}
+
+
 def _id_links(items: Sequence[Item], known: set[str]) -> list[Link]:
     links: list[Link] = []
+    shared = _shared_repos(items, known)
     for it in items:
         if it.id.startswith("hf:") and (paper := "arxiv:" + it.id[3:]) in known:
             links.append(Link(it.id, paper, "same", "arxiv-id", it.id[3:]))
         if it.kind == "release" and (repo := it.id.split("@", 1)[0]) in known:
             links.append(Link(it.id, repo, "same", "github-link", repo))
-        targets = [(cid, url) for cid, url in _outbound(it) if cid in known]
-        roundup = len(targets) >= ROUNDUP_MIN_LINKS
+        outbound = _outbound(it)
+        # A roundup by how many pages it links, known or not: a newsletter linking 40
+        # pages of which 3 are items must not merge those 3 into one story.
+        roundup = len(outbound) >= ROUNDUP_MIN_LINKS
         links += [
-            Link(it.id, cid, _relation(it, cid, roundup), _method_for(cid), url) for cid, url in targets
+            Link(it.id, cid, _relation(it, cid, roundup, shared), _method_for(cid), url)
+            for cid, url in outbound
+            if cid in known
         ]
     return links
 
@@ -123,31 +148,39 @@ def _shared_target_links(items: Sequence[Item], known: set[str]) -> list[Link]:
 
 
 def title_tokens(title: str) -> frozenset[str]:
-    words = _TOKEN.findall(_PREFIX.sub("", title.lower()))
+    words = _TOKEN.findall(_SUFFIX.sub("", _PREFIX.sub("", title.lower())))
     return frozenset(w for w in words if w not in _STOP)
 
 
+def _prefixes(toks: Mapping[str, frozenset[str]]) -> dict[str, list[str]]:
+    """Prefix filtering: rarest-first token order; two titles with Jaccard >= TITLE_JACCARD
+    always share a token among each one's first |t| - ceil(TITLE_JACCARD * |t|) + 1 tokens,
+    so comparing only within those blocks finds every such pair (exact, and fast)."""
+    df = Counter(t for ts in toks.values() for t in ts)
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for iid, ts in toks.items():
+        ordered = sorted(ts, key=lambda t: (df[t], t))
+        for t in ordered[: len(ts) - math.ceil(TITLE_JACCARD * len(ts) - 1e-9) + 1]:
+            blocks[t].append(iid)
+    return blocks
+
+
 def _title_links(items: Sequence[Item]) -> list[Link]:
-    """Near-duplicate titles across sources, compared only within blocks of a shared rare token."""
-    toks = {it.id: title_tokens(it.title) for it in items}
-    df: dict[str, int] = defaultdict(int)
-    for ts in toks.values():
-        for t in ts:
-            df[t] += 1
-    blocks: dict[str, list[Item]] = defaultdict(list)
-    for it in items:
-        ts = toks[it.id]
-        if len(ts) >= 3:
-            blocks[min(ts, key=lambda t: (df[t], t))].append(it)
+    """Near-duplicate titles across sources (token Jaccard >= TITLE_JACCARD)."""
+    by_id = {it.id: it for it in items}
+    toks = {it.id: ts for it in items if len(ts := title_tokens(it.title)) >= 3}
+    pairs = {
+        (a, b) if a < b else (b, a)
+        for group in _prefixes(toks).values()
+        for i, a in enumerate(group)
+        for b in group[i + 1 :]
+        if by_id[a].source != by_id[b].source
+    }
     links = []
-    for group in blocks.values():
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                if a.source == b.source:
-                    continue
-                ta, tb = toks[a.id], toks[b.id]
-                if len(ta & tb) / len(ta | tb) >= TITLE_JACCARD:
-                    links.append(Link(a.id, b.id, "same", "title", f"{a.title} ≈ {b.title}"))
+    for a, b in sorted(pairs):
+        ta, tb = toks[a], toks[b]
+        if len(ta & tb) >= TITLE_JACCARD * len(ta | tb) - 1e-9:
+            links.append(Link(a, b, "same", "title", f"{by_id[a].title} ≈ {by_id[b].title}"))
     return links
 
 
@@ -159,9 +192,23 @@ def find_links(items: Sequence[Item]) -> list[Link]:
     return sorted(unique.values(), key=lambda ln: (ln.src, ln.dst, ln.relation))
 
 
+def identity(item_id: str) -> tuple[str, str] | None:
+    """What a story may hold only one of: ("paper", arXiv id) or ("repo", owner/repo)."""
+    if item_id.startswith(("arxiv:", "hf:")):
+        return ("paper", item_id.split(":", 1)[1])
+    if item_id.startswith("gh:"):
+        return ("repo", item_id[3:].split("@", 1)[0])
+    return None
+
+
 class _UnionFind:
+    """Union-find whose components never hold two different papers or two different repos."""
+
     def __init__(self, ids: Iterable[str]) -> None:
         self.parent = {i: i for i in ids}
+        self.holds: dict[str, dict[str, str]] = {
+            i: dict([k]) if (k := identity(i)) else {} for i in self.parent
+        }
 
     def find(self, x: str) -> str:
         while self.parent[x] != x:
@@ -169,10 +216,18 @@ class _UnionFind:
             x = self.parent[x]
         return x
 
-    def union(self, a: str, b: str) -> None:
+    def union(self, a: str, b: str) -> bool:
+        """Join a's and b's components; False (and nothing joined) when they would conflict."""
         ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+        if ra == rb:
+            return True
+        ha, hb = self.holds[ra], self.holds[rb]
+        if any(ha[k] != v for k, v in hb.items() if k in ha):
+            return False
+        root, child = min(ra, rb), max(ra, rb)
+        self.parent[child] = root
+        self.holds[root] = ha | hb
+        return True
 
 
 def _lead(members: Sequence[Item]) -> Item:
@@ -208,9 +263,10 @@ def build_stories(items: Sequence[Item], links: Sequence[Link]) -> list[Story]:
     """Connected components over `same` links; ids are stable (derived from the lead item)."""
     by_id = {it.id: it for it in items}
     uf = _UnionFind(by_id)
-    for ln in links:
-        if ln.relation == "same" and ln.src in by_id and ln.dst in by_id:
-            uf.union(ln.src, ln.dst)
+    same = [ln for ln in links if ln.relation == "same" and ln.src in by_id and ln.dst in by_id]
+    # Strongest evidence first, so a title match never takes a post from the paper it links.
+    for ln in sorted(same, key=lambda ln: (_METHOD_STRENGTH.get(ln.method, 9), ln.src, ln.dst)):
+        uf.union(ln.src, ln.dst)
     groups: dict[str, list[Item]] = defaultdict(list)
     for it in items:
         groups[uf.find(it.id)].append(it)

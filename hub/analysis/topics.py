@@ -112,3 +112,93 @@ def assign_topics(
         topic = seeds[best].id if sim >= MIN_SIMILARITY and rel >= 0.3 else OTHER.id
         out[story.id] = TopicAssignment(topic, round(sim, 4), rel)
     return out
+
+
+# -- emerging topics ------------------------------------------------------------------
+
+EMERGING_MIN_STORIES = 5
+EMERGING_MAX_CLUSTERS = 8
+
+
+def _label_terms(docs: list[str], labels: np.ndarray, k: int) -> list[list[str]]:
+    """Class-based TF-IDF: the terms most distinctive of each cluster against the others."""
+    joined = [" ".join(d for d, lab in zip(docs, labels, strict=True) if lab == c) for c in range(k)]
+    vec = TfidfVectorizer(
+        stop_words="english",
+        ngram_range=(1, 2),
+        max_features=20_000,
+        min_df=1,
+        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9-]{2,}\b",
+        sublinear_tf=True,
+    )
+    matrix = vec.fit_transform(joined).toarray()
+    terms = vec.get_feature_names_out()
+    out = []
+    for row in matrix:
+        picked: list[str] = []
+        for i in np.argsort(-row)[:20]:
+            term = str(terms[i])
+            if row[i] > 0 and not any(term in p or p in term for p in picked):
+                picked.append(term)
+            if len(picked) == 4:
+                break
+        out.append(picked)
+    return out
+
+
+def _match_existing(terms: list[str], existing: Sequence[Topic]) -> Topic | None:
+    """Reuse an earlier emerging topic whose keywords overlap (stable ids across weeks)."""
+    best, score = None, 0.0
+    for t in existing:
+        overlap = len(set(terms) & set(t.keywords)) / max(len(set(terms) | set(t.keywords)), 1)
+        if overlap > score:
+            best, score = t, overlap
+    return best if score >= 0.34 else None
+
+
+def emerging_topics(
+    stories: Sequence[Story],
+    items: Mapping[str, Item],
+    assigned: Mapping[str, TopicAssignment],
+    existing: Sequence[Topic] = (),
+    *,
+    seed: int = 0,
+) -> tuple[list[Topic], dict[str, TopicAssignment]]:
+    """Cluster the AI-relevant stories no seed topic fits (TF-IDF + truncated SVD + k-means),
+    keep clusters of at least EMERGING_MIN_STORIES, label them by their distinctive terms.
+
+    Returns the emerging topics and the reassigned stories. Deterministic for the same input.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
+    pool = [s for s in stories if (a := assigned.get(s.id)) and a.topic_id == OTHER.id and a.relevance >= 0.3]
+    if len(pool) < 2 * EMERGING_MIN_STORIES:
+        return [], {}
+    docs = [story_text(s, items) for s in pool]
+    tfidf = TfidfVectorizer(
+        stop_words="english", sublinear_tf=True, min_df=2, max_features=50_000
+    ).fit_transform(docs)
+    dims = max(2, min(64, tfidf.shape[1] - 1, len(pool) - 1))
+    vectors = normalize(TruncatedSVD(n_components=dims, random_state=seed).fit_transform(tfidf))
+    k = max(2, min(EMERGING_MAX_CLUSTERS, len(pool) // (3 * EMERGING_MIN_STORIES)))
+    labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(vectors)
+    terms = _label_terms(docs, labels, k)
+    topics_out: list[Topic] = []
+    moved: dict[str, TopicAssignment] = {}
+    for c in range(k):
+        members = [s for s, lab in zip(pool, labels, strict=True) if lab == c]
+        if len(members) < EMERGING_MIN_STORIES or not terms[c]:
+            continue
+        topic = _match_existing(terms[c], existing) or Topic(
+            id="emerging-" + "-".join(re.sub(r"[^a-z0-9]+", "-", t.lower()) for t in terms[c][:2]),
+            name=" / ".join(terms[c][:3]).title(),
+            description="Emerging: " + ", ".join(terms[c]),
+            keywords=tuple(terms[c]),
+            seed=False,
+        )
+        topics_out.append(topic)
+        for s in members:
+            moved[s.id] = TopicAssignment(topic.id, assigned[s.id].confidence, assigned[s.id].relevance)
+    return topics_out, moved
