@@ -235,3 +235,13 @@ def test_emerging_topics_group_what_no_seed_topic_fits(week: Week) -> None:
     again, moved_again = topics.emerging_topics(week.stories, week.items, week.topics, existing=emerging)
     assert [t.id for t in again] == [t.id for t in emerging]  # stable ids: matched to the known ones
     assert moved_again == moved
+
+
+def test_summaries_are_cleaned_of_latex(week: Week) -> None:
+    latex = [
+        s for s in week.stories if "$" in week.items[s.lead_item].text or "\\" in week.items[s.lead_item].text
+    ]
+    assert latex, "the real week has abstracts with LaTeX"
+    for s in latex[:50]:
+        text = summarize.extractive_summary(s, week.items, week.obs).text
+        assert "$" not in text and "\\" not in text, text

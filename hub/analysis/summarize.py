@@ -22,8 +22,33 @@ _BOILERPLATE = re.compile(
 _KIND_ORDER = {"paper": 0, "repo": 1, "release": 2, "post": 3, "thread": 4}
 
 
+_LATEX_CMD = re.compile(r"\\(?:textbf|textit|emph|mathrm|mathbf|mathcal|text|texttt|url)\{([^{}]*)\}")
+_LATEX_MATH = re.compile(r"\$([^$]{1,80})\$")
+_LATEX_BARE = re.compile(r"\\[a-zA-Z]+\s?")
+
+
+def clean_latex(text: str) -> str:
+    """Abstracts carry LaTeX: `$\\sim$10\\%` -> `about 10%`, `\\textbf{X}` -> `X`."""
+    text = _LATEX_CMD.sub(r"\1", text)
+    text = _LATEX_MATH.sub(
+        lambda m: (
+            m.group(1)
+            .replace("\\sim", "~")
+            .replace("\\times", "x")
+            .replace("\\%", "%")
+            .replace("{", "")
+            .replace("}", "")
+            .replace("^", "")
+        ),
+        text,
+    )
+    text = text.replace("\\%", "%").replace("~", " ").replace("``", '"').replace("''", '"')
+    text = _LATEX_BARE.sub("", text).replace("$", "").replace("\\", "")
+    return " ".join(text.split())
+
+
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if len(s.strip()) > 20]
+    return [s.strip() for s in _SENTENCE.split(clean_latex(text)) if len(s.strip()) > 20]
 
 
 def _candidates(story: Story, items: Mapping[str, Item]) -> list[tuple[str, int, str]]:
