@@ -1,0 +1,34 @@
+"""Run every benchmark and print its table: `python -m benchmarks [names...]`.
+
+demo (end to end on the bundled week), crawl (500 loopback feeds), site52 (52-week site
+build), llm_cost (calls/tokens vs one call per paper), quality (needs ../shared/data:
+recall of the editors' picks; skipped with a note when the data is not there).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from pathlib import Path
+
+ALL = ("demo", "crawl", "site52", "llm_cost", "quality")
+
+
+def main() -> None:
+    names = sys.argv[1:] or list(ALL)
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data"
+    for name in names:
+        print(f"\n=== benchmarks.{name} ===", flush=True)
+        if name == "quality" and not shared.is_dir():
+            print(f"skipped: {shared} (the recorded week with the editors' picks) is not here")
+            continue
+        start = time.perf_counter()
+        module = importlib.import_module(f"benchmarks.{name}")
+        sys.argv = [name]
+        module.main()
+        print(f"({time.perf_counter() - start:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
