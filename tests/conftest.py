@@ -27,3 +27,16 @@ def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print how each hostile input was handled (tests/test_hostile.py)."""
+    try:
+        from test_hostile import SUMMARY
+    except ImportError:
+        return
+    if SUMMARY:
+        terminalreporter.section("hostile inputs")
+        for outcome, n in sorted(SUMMARY.items()):
+            terminalreporter.write_line(f"{n:>3}  {outcome}")
+        terminalreporter.write_line(f"{sum(SUMMARY.values()):>3}  handled, 0 crashes")

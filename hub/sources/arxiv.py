@@ -157,14 +157,14 @@ def _atom_item(entry: Any, n: int, name: str) -> Item:
     if not aid:
         raise ParseError(name, f"entry {n + 1}: no arXiv id in <id> {str(entry.get('id', ''))[:60]!r}")
     primary = (entry.get("arxiv_primary_category") or {}).get("term")
-    updated = _struct_time(entry.get("updated_parsed"))
+    updated = _struct_time(dict.get(entry, "updated_parsed"))
     return paper_item(
         aid,
         entry.get("title", ""),
         entry.get("summary", ""),
         tuple(plain(a.get("name")) for a in entry.get("authors", ()) if a.get("name")),
         _categories([t.get("term", "") for t in entry.get("tags", ())]),
-        published=_struct_time(entry.get("published_parsed")) or updated,
+        published=_struct_time(dict.get(entry, "published_parsed")) or updated,
         comment=entry.get("arxiv_comment", ""),
         primary=primary if isinstance(primary, str) and _CATEGORY.match(primary) else None,
         extra={"updated": updated.isoformat() if updated else None, "doi": entry.get("arxiv_doi")},

@@ -68,7 +68,8 @@ def post_item(
 
 
 def _when(entry: Any) -> dt.datetime | None:
-    t = entry.get("published_parsed") or entry.get("updated_parsed")
+    # dict.get: FeedParserDict.get("updated_parsed") falls back to published with a warning
+    t = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     return sane(dt.datetime.fromtimestamp(calendar.timegm(t), tz=dt.UTC)) if t else None
 
 
