@@ -137,6 +137,23 @@ class BaseStore:
         if not rows:
             return
         names = list(columns)
+        try:
+            tmp = self._stage(names, rows)
+        except OSError as e:  # disk full, read-only temp dir...: a clean error, nothing written
+            raise StoreError(f"cannot stage rows for {table}: {e.strerror or e}") from e
+        try:
+            spec = "{" + ", ".join(f"{n!r}: {t!r}" for n, t in columns.items()) + "}"
+            self.execute(
+                f"INSERT INTO {table} AS t ({', '.join(names)}) "
+                f"SELECT {', '.join(names)} FROM read_json(?, format='newline_delimited', "
+                f"columns={spec}) {conflict}",
+                [tmp],
+            )
+        finally:
+            os.unlink(tmp)
+
+    @staticmethod
+    def _stage(names: list[str], rows: Sequence[Sequence[object]]) -> str:
         fd, tmp = tempfile.mkstemp(prefix="hub-stage-", suffix=".jsonl")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -147,15 +164,10 @@ class BaseStore:
                         )
                     )
                     f.write("\n")
-            spec = "{" + ", ".join(f"{n!r}: {t!r}" for n, t in columns.items()) + "}"
-            self.execute(
-                f"INSERT INTO {table} AS t ({', '.join(names)}) "
-                f"SELECT {', '.join(names)} FROM read_json(?, format='newline_delimited', "
-                f"columns={spec}) {conflict}",
-                [tmp],
-            )
-        finally:
+        except BaseException:
             os.unlink(tmp)
+            raise
+        return tmp
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
