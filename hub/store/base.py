@@ -208,6 +208,11 @@ class BaseStore:
                     raise _wrap(e, self.path) from e
                 self.execute("INSERT INTO _hub_migrations VALUES (?, ?)", [name, to_db(utcnow())])
             applied.append(name)
+        if applied:
+            # Schema changes go into the main file at once: replaying DDL from the WAL after a
+            # crash in the same session fails in DuckDB 1.5 ("GetDefaultDatabase with no
+            # default database set"), which would leave the file unopenable.
+            self.execute("CHECKPOINT")
         return applied
 
     def applied_migrations(self) -> list[str]:
