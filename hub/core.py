@@ -401,6 +401,7 @@ class Hub:
         )
         if getattr(self, "_use_llm", False) and digest.stories:
             digest = self._llm_lead(digest)
+            digest = self._llm_topic_intros(digest)
         return digest
 
     def summarize(
@@ -488,6 +489,37 @@ class Hub:
         self.store.save_summary(Summary(lead_id, text, (), f"llm:{self.llm.model}"), key)
         self.llm_report["calls"] = self.llm_report.get("calls", 0) + 1
         return replace(digest, lead=text)
+
+    def _llm_topic_intros(self, digest: Digest) -> Digest:
+        """One call per topic section with at least two stories; cached; failures skip the intro."""
+        assert self.llm is not None
+        groups: dict[str, list[Any]] = {}
+        for s in digest.stories:
+            groups.setdefault(s.topic, []).append(s)
+        intros: dict[str, str] = {}
+        for topic, stories in groups.items():
+            if len(stories) < 2 or topic == topics.OTHER.id:
+                continue
+            payload = f"{llm.PROMPT_VERSION}{self.llm.model}{topic}{llm.lead_payload(stories)}"
+            key = hashlib.sha256(payload.encode()).hexdigest()[:24]
+            ident = f"topic:{digest.week}:{topic}"
+            if cached := self.store.cached_summary(ident, key, f"llm:{self.llm.model}"):
+                intros[topic] = cached.text
+                continue
+            if self.llm_report.get("budget_stop"):
+                break
+            try:
+                text, done = llm.topic_intro(self.llm, stories[0].topic_name, stories)
+            except LLMError as e:
+                self.store.log_llm_call(self.llm.model, key, ident, 0, 0, 0.0, 0.0, f"fallback: {e}")
+                continue
+            self.store.log_llm_call(
+                self.llm.model, key, ident, done.tokens_in, done.tokens_out, 0.0, done.latency_ms, "ok"
+            )
+            self.store.save_summary(Summary(ident, text, (), f"llm:{self.llm.model}"), key)
+            self.llm_report["calls"] = self.llm_report.get("calls", 0) + 1
+            intros[topic] = text
+        return replace(digest, topic_intros=intros)
 
     def plan_llm_calls(self, week: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """The LLM calls a digest would make (dry run): nothing is sent."""

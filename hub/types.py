@@ -138,6 +138,7 @@ class Digest:
     lead: str = ""
     topic_counts: tuple[TopicCount, ...] = ()
     stats: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    topic_intros: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The stable `hub digest --json` shape; other tools read these keys."""

@@ -116,15 +116,23 @@ def test_valid_answers_are_published_with_citations_and_logged(
         digest = hub.digest("2025-W16", limit=3)
         assert all(s.summary == "A cited sentence from the model." for s in digest.stories)
         assert digest.lead == "A cited sentence from the model."  # one more call for the lead
-        assert hub.llm_report["calls"] == 4 and hub.llm_report["fallbacks"] == 0
+        sections = {
+            s.topic
+            for s in digest.stories
+            if s.topic != "other" and sum(t.topic == s.topic for t in digest.stories) >= 2
+        }
+        assert set(digest.topic_intros) == sections  # one call per topic section of 2+ stories
+        expected = 3 + 1 + len(sections)
+        assert hub.llm_report["calls"] == expected and hub.llm_report["fallbacks"] == 0
         usage = hub.store.llm_usage()
-        assert usage["calls"] == 4 and usage["tokens_in"] == 400 and usage["tokens_out"] == 80
+        assert usage["calls"] == expected and usage["tokens_in"] == 100 * expected
     sent = fake.requests[0]
     assert sent["auth"] == f"Bearer {SECRET}"
     assert sent["body"]["response_format"]["type"] == "json_schema"
     assert sent["body"]["messages"][0]["content"] == llm.SYSTEM  # no source text in the system prompt
     systems = [r["body"]["messages"][0]["content"] for r in fake.requests]
     assert systems.count(llm.SYSTEM) == 3 and systems.count(llm.LEAD_SYSTEM) == 1  # per story, never per item
+    assert set(systems) <= {llm.SYSTEM, llm.LEAD_SYSTEM, llm.TOPIC_SYSTEM}
 
 
 def test_second_run_makes_no_calls(tmp_path, httpserver, fake, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -154,7 +162,7 @@ def test_429_then_success(tmp_path, httpserver, fake, monkeypatch) -> None:  # t
         digest = hub.digest("2025-W16", limit=1)
     assert digest.stories[0].summary == "A cited sentence from the model."
     systems = [r["body"]["messages"][0]["content"] for r in fake.requests]
-    kinds = ["story" if x == llm.SYSTEM else "lead" for x in systems]
+    kinds = ["story" if x == llm.SYSTEM else "lead" for x in systems if x != llm.TOPIC_SYSTEM]
     assert kinds[:2] == ["story", "story"] or kinds.count("story") >= 2, kinds  # 429, then the retry
     assert "lead" in kinds
 

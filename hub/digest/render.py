@@ -280,6 +280,8 @@ def digest_body(d: Digest, *, base: str = "") -> str:
             out += [f'<div class="hub-chart">{svg}</div>', ""]
     for group in by_topic(d.stories):
         out += [f"## {text(group[0].topic_name)}", ""]
+        if intro := d.topic_intros.get(group[0].topic):
+            out += [f"*{text(intro)}*", ""]
         out += [story_block(s, base=base) for s in group]
     return "\n".join(out)
 

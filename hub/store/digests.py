@@ -46,6 +46,7 @@ def digest_from_json(raw: str | Mapping[str, Any]) -> Digest:
         lead=d.get("lead", ""),
         topic_counts=tuple(TopicCount(**t) for t in d.get("topic_counts", ())),
         stats=d.get("stats", {}),
+        topic_intros=d.get("topic_intros", {}),
     )
 
 
