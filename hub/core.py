@@ -86,6 +86,7 @@ class Hub:
         self.store = store
         self.llm = llm_client
         self.llm_report: dict[str, Any] = {}
+        self._use_llm = False  # set per digest() call
 
     def close(self) -> None:
         self.store.close()
@@ -326,6 +327,7 @@ class Hub:
         use_llm: None = when an LLM is configured; False = extractive only.
         """
         self._use_llm = self.llm is not None and use_llm is not False
+        self.llm_report = {}
         if use_llm and self.llm is None:
             raise HubError(
                 "no LLM is configured: set [llm] enabled = true, base_url, model, and the "
@@ -378,7 +380,7 @@ class Hub:
         by_id = {s.id: s for s in ctx.stories}
         chosen = [by_id[sc.story_id] for sc in ranked]
         summaries = {s.id: self.summarize(s, ctx.items, ctx.observations) for s in chosen}
-        if getattr(self, "_use_llm", False):
+        if self._use_llm:
             summaries.update(self._llm_summaries(chosen, ctx.items, progress))
         this = self.store.topic_story_counts(ctx.start, ctx.end)
         last = self.store.topic_story_counts(ctx.start - dt.timedelta(days=7), ctx.start)
@@ -399,7 +401,7 @@ class Hub:
             counts=counts,
             stats=stats,
         )
-        if getattr(self, "_use_llm", False) and digest.stories:
+        if self._use_llm and digest.stories:
             digest = self._llm_lead(digest)
             digest = self._llm_topic_intros(digest)
         return digest
