@@ -61,6 +61,9 @@ class LLMConfig(_Frozen):
     timeout_s: float = Field(60.0, gt=0)
     retries: int = Field(2, ge=0, le=10)
     max_tokens_per_run: int = Field(200_000, ge=0)
+    # Topic embeddings from the same endpoint (e.g. text-embedding-3-small, nomic-embed-text);
+    # empty = TF-IDF, offline.
+    embeddings_model: str = ""
 
     def api_key(self) -> str | None:
         return os.environ.get(self.api_key_env)

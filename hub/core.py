@@ -43,6 +43,7 @@ from hub.types import (
 Progress = Callable[[str, int, int], None]
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 log = logging.getLogger("hub")
+EMBED_MIN_SIMILARITY = 0.2  # cosine of endpoint embeddings (denser than TF-IDF)
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -87,6 +88,7 @@ class Hub:
         self.llm = llm_client
         self.llm_report: dict[str, Any] = {}
         self._use_llm = False  # set per digest() call
+        self.embedder: llm.Embedder | None = None
 
     def close(self) -> None:
         self.store.close()
@@ -291,7 +293,10 @@ class Hub:
         t1 = time.perf_counter()
         topic_list = self.topic_list()
         by_id = {it.id: it for it in items}
-        assigned = topics.assign_topics(stories, by_id, topic_list)
+        vectors = self._embeddings(stories, by_id, topic_list) if self.embedder else None
+        assigned = topics.assign_topics(
+            stories, by_id, topic_list, vectors, min_similarity=EMBED_MIN_SIMILARITY if vectors else None
+        )
         known = [t for t in self.store.topics() if not t.seed and t.id != topics.OTHER.id]
         emerging, moved = topics.emerging_topics(stories, by_id, assigned, known)
         assigned.update(moved)
@@ -305,6 +310,29 @@ class Hub:
         progress("analyze", 4, 4)
         week = self.latest_week() or ""
         return AnalyzeResult(week, len(items), len(stories), len(topic_list), seconds)
+
+    def _embeddings(
+        self, stories: Sequence[Story], items: Mapping[str, Item], topic_list: Sequence[Topic]
+    ) -> tuple[Any, Any] | None:
+        """Story and topic vectors from the endpoint, cached by content hash; None on failure."""
+        import numpy as np
+
+        assert self.embedder is not None
+        model = self.embedder.model
+        texts = [topics.story_text(s, items)[:4000] for s in stories] + topics.topic_texts(topic_list)
+        keys = [hashlib.sha256(t.encode()).hexdigest()[:32] for t in texts]
+        cached = self.store.cached_embeddings(keys, model)
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in cached}
+        if missing:
+            try:
+                fresh = dict(zip(missing, self.embedder.embed(list(missing.values())), strict=True))
+            except LLMError as e:
+                log.warning("embeddings unavailable (%s): topics use TF-IDF this time", e)
+                return None
+            self.store.save_embeddings(fresh, model)
+            cached.update(fresh)
+        matrix = np.array([cached[k] for k in keys], dtype=np.float32)
+        return matrix[: len(stories)], matrix[len(stories) :]
 
     # -- digest ------------------------------------------------------------------
 
@@ -677,4 +705,8 @@ def make_llm(config: Config) -> llm.LLMClient | None:
 def make_hub(config: Config, *, read_only: bool = False) -> Hub:
     """Open the configured store (applying migrations) and wire the stages and the LLM."""
     store = Store(config.db_path, read_only=read_only, lock_wait_s=config.store.lock_wait_s)
-    return Hub(config, store, make_llm(config))
+    client = make_llm(config)
+    hub = Hub(config, store, client)
+    if isinstance(client, llm.OpenAIClient) and config.llm.embeddings_model:
+        hub.embedder = llm.OpenAIEmbedder(client, config.llm.embeddings_model)
+    return hub

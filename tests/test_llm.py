@@ -208,3 +208,69 @@ def test_the_api_key_never_reaches_the_store_or_site(tmp_path, httpserver, fake,
     for page in (tmp_path / "site").rglob("*"):
         if page.is_file():
             assert SECRET not in page.read_text(encoding="utf-8", errors="ignore")
+
+
+class FakeEmbeddings:
+    """/v1/embeddings: deterministic bag-of-words vectors over a small vocabulary."""
+
+    VOCAB = (
+        "agent",
+        "gui",
+        "retrieval",
+        "rag",
+        "reasoning",
+        "quantiz",
+        "code",
+        "video",
+        "image",
+        "safety",
+        "benchmark",
+        "train",
+        "model",
+        "language",
+        "inference",
+    )
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.inputs = 0
+
+    def __call__(self, request: Request) -> Response:
+        body = json.loads(request.data)
+        self.requests += 1
+        self.inputs += len(body["input"])
+        data = [
+            {
+                "object": "embedding",
+                "index": n,
+                "embedding": [float(text.lower().count(w)) + 0.01 for w in self.VOCAB],
+            }
+            for n, text in enumerate(body["input"])
+        ]
+        return Response(
+            json.dumps(
+                {
+                    "object": "list",
+                    "data": data,
+                    "model": body["model"],
+                    "usage": {"prompt_tokens": 1, "total_tokens": 1},
+                }
+            ),
+            content_type="application/json",
+        )
+
+
+def test_embeddings_endpoint_assigns_topics_and_is_cached(tmp_path, httpserver, fake, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    emb = FakeEmbeddings()
+    httpserver.expect_request("/v1/embeddings", method="POST").respond_with_handler(emb)
+    with _hub(tmp_path, httpserver, monkeypatch, HUB_LLM__EMBEDDINGS_MODEL='"fake-embed"') as hub:
+        assert hub.embedder is not None
+        first = hub.analyze()
+        assert emb.requests > 0 and emb.inputs >= first.stories
+        assigned = dict(hub.store.fetchall("SELECT topic_id, count(*) FROM story_topics GROUP BY 1"))
+        assert len(assigned) > 2  # stories spread over several topics
+        before = emb.requests
+        hub.analyze()
+        assert emb.requests == before  # every vector came from the cache
+        rows = hub.store.scalar("SELECT count(*) FROM embeddings WHERE model = 'fake-embed'")
+        assert rows == emb.inputs

@@ -173,6 +173,32 @@ class OpenAIClient:
         )
 
 
+class Embedder(Protocol):
+    model: str
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+class OpenAIEmbedder:
+    """`client.embeddings.create` on any OpenAI-compatible endpoint, in batches."""
+
+    def __init__(self, client: OpenAIClient, model: str, batch: int = 64) -> None:
+        self.model, self._client, self._batch = model, client._client, batch
+        self._openai = client._openai
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        out: list[list[float]] = []
+        for i in range(0, len(texts), self._batch):
+            try:
+                resp = self._client.embeddings.create(
+                    model=self.model, input=list(texts[i : i + self._batch])
+                )
+            except self._openai.OpenAIError as e:
+                raise LLMError(f"embeddings: {type(e).__name__}: {str(e)[:200]}") from None
+            out += [list(d.embedding) for d in sorted(resp.data, key=lambda d: d.index)]
+        return out
+
+
 def summarize_story(client: LLMClient, story: Story, items: Mapping[str, Item]) -> tuple[Summary, Completion]:
     completion = client.complete(SYSTEM, story_payload(story, items), SCHEMA)
     return validate(completion.text, story, items, client.model), completion

@@ -91,25 +91,42 @@ def _similarities(docs: list[str], topic_docs: list[str]) -> np.ndarray:
     return (vec.transform(docs) @ vec.transform(topic_docs).T).toarray()  # type: ignore[no-any-return]
 
 
+def topic_texts(topics: Sequence[Topic]) -> list[str]:
+    """What is embedded for each seed topic (name, description, keywords)."""
+    return [_topic_doc(t) for t in topics if t.id != OTHER.id]
+
+
 def assign_topics(
     stories: Sequence[Story],
     items: Mapping[str, Item],
     topics: Sequence[Topic],
+    vectors: tuple[np.ndarray, np.ndarray] | None = None,
+    *,
+    min_similarity: float | None = None,
 ) -> dict[str, TopicAssignment]:
-    """story id -> TopicAssignment (deterministic for the same input)."""
+    """story id -> TopicAssignment (deterministic for the same input).
+
+    `vectors` = (story vectors, seed-topic vectors) from an embeddings endpoint; without
+    them, TF-IDF over the topics' own words.
+    """
     seeds = [t for t in topics if t.id != OTHER.id]
     if not stories:
         return {}
     docs = [story_text(s, items) for s in stories]
     if not seeds:
         return {s.id: TopicAssignment(OTHER.id, 0.0, relevance(s, items, 0.0)) for s in stories}
-    sims = _similarities(docs, [_topic_doc(t) for t in seeds])
+    if vectors is not None:  # embeddings from an endpoint: cosine of normalized vectors
+        unit = [v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9) for v in vectors]
+        sims = unit[0] @ unit[1].T
+    else:
+        sims = _similarities(docs, [_topic_doc(t) for t in seeds])
+    threshold = MIN_SIMILARITY if min_similarity is None else min_similarity
     out = {}
     for row, story in zip(sims, stories, strict=True):
         best = int(np.argmax(row))
         sim = float(row[best])
         rel = relevance(story, items, sim)
-        topic = seeds[best].id if sim >= MIN_SIMILARITY and rel >= 0.3 else OTHER.id
+        topic = seeds[best].id if sim >= threshold and rel >= 0.3 else OTHER.id
         out[story.id] = TopicAssignment(topic, round(sim, 4), rel)
     return out
 

@@ -184,3 +184,19 @@ class AnalysisMixin(BaseStore):
         ).fetchone()
         calls, tin, tout, cost = row if row else (0, 0, 0, 0.0)
         return {"calls": int(calls), "tokens_in": int(tin), "tokens_out": int(tout), "cost_usd": float(cost)}
+
+    def cached_embeddings(self, hashes: Sequence[str], model: str) -> dict[str, list[float]]:
+        rows = self.fetchall(
+            "SELECT content_hash, vector FROM embeddings "
+            "WHERE model = ? AND content_hash IN (SELECT unnest(?))",
+            [model, list(hashes)],
+        )
+        return {r[0]: list(r[1]) for r in rows}
+
+    def save_embeddings(self, vectors: Mapping[str, Sequence[float]], model: str) -> None:
+        self.bulk_insert(
+            "embeddings",
+            {"content_hash": "VARCHAR", "model": "VARCHAR", "vector": "FLOAT[]"},
+            [(h, model, list(v)) for h, v in vectors.items()],
+            conflict="ON CONFLICT DO NOTHING",
+        )

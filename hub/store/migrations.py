@@ -198,4 +198,19 @@ def m005_llm_calls(con: Any) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_crawling, m003_email, m004_meta, m005_llm_calls]
+def m006_embeddings(con: Any) -> None:
+    """Embedding vectors from an endpoint, cached by content hash and model."""
+    con.execute(
+        "CREATE TABLE embeddings (content_hash VARCHAR NOT NULL, model VARCHAR NOT NULL, "
+        "vector FLOAT[] NOT NULL, PRIMARY KEY (content_hash, model))"
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial,
+    m002_crawling,
+    m003_email,
+    m004_meta,
+    m005_llm_calls,
+    m006_embeddings,
+]
