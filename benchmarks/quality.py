@@ -16,8 +16,6 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from hub.analysis import rank
-from hub.analysis.topics import TopicAssignment
 from hub.config import load_config
 from hub.core import Hub, make_hub
 from hub.digest.select import parse_week
@@ -34,19 +32,8 @@ def recall(order: Sequence[Story], targets: set[str], k: int) -> float:
 def ranked(hub: Hub) -> tuple[list[Story], dict[str, Story], object]:
     start, end = parse_week(WEEK)
     ctx = hub._week_context(start, end)
-    assignments = {sid: TopicAssignment(t, c, r) for sid, (t, c, r) in ctx.assigned.items()}
-    scores = rank.rank_stories(
-        ctx.stories,
-        ctx.items,
-        ctx.observations,
-        assignments,
-        week_start=start,
-        week_end=end,
-        weights=hub.config.rank.weights,
-        interests=hub.config.interests,
-    )
     by_id = {s.id: s for s in ctx.stories}
-    return [by_id[s.story_id] for s in scores], by_id, ctx
+    return [by_id[s.story_id] for s in hub.rank_week(ctx)], by_id, ctx
 
 
 def baselines(stories: list[Story], ctx: object) -> dict[str, list[Story]]:

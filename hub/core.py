@@ -34,6 +34,7 @@ from hub.types import (
     Item,
     Observation,
     Parsed,
+    Score,
     Story,
     Summary,
     Topic,
@@ -383,28 +384,32 @@ class Hub:
         rng = self.store.date_range()
         return f"{select.week_of(rng[0])} to {select.week_of(rng[1])}" if rng else "nothing"
 
-    def _week_context(self, start: dt.datetime, end: dt.datetime) -> _WeekContext:
+    def _week_context(self, start: dt.datetime, end: dt.datetime) -> WeekContext:
         story_ids = self.store.story_ids_in_window(start, end)
         stories = self.store.stories(story_ids)
         item_ids = [i for s in stories for i in s.item_ids]
         items = {it.id: it for it in self.store.items(item_ids)}
         obs = self.store.observations(item_ids)
         assigned = self.store.story_topics(story_ids)
-        return _WeekContext(start, end, stories, items, obs, assigned)
+        return WeekContext(start, end, stories, items, obs, assigned)
 
-    def _build_digest(self, week: str, ctx: _WeekContext, limit: int, progress: Progress) -> Digest:
-        topic_list = {t.id: t for t in self.topic_list()}
-        assignments = {sid: topics.TopicAssignment(t, c, r) for sid, (t, c, r) in ctx.assigned.items()}
-        ranked = rank.rank_stories(
+    def rank_week(self, ctx: WeekContext) -> list[Score]:
+        """Every story of the week, best first, with its score breakdown."""
+        return rank.rank_stories(
             ctx.stories,
             ctx.items,
             ctx.observations,
-            assignments,
+            ctx.assignments(),
             week_start=ctx.start,
             week_end=ctx.end,
             weights=self.config.rank.weights,
             interests=self.config.interests,
-        )[:limit]
+        )
+
+    def _build_digest(self, week: str, ctx: WeekContext, limit: int, progress: Progress) -> Digest:
+        topic_list = {t.id: t for t in self.topic_list()}
+        assignments = ctx.assignments()
+        ranked = self.rank_week(ctx)[:limit]
         by_id = {s.id: s for s in ctx.stories}
         chosen = [by_id[sc.story_id] for sc in ranked]
         summaries = {s.id: self.summarize(s, ctx.items, ctx.observations) for s in chosen}
@@ -559,17 +564,7 @@ class Hub:
             raise NotFoundError("the database holds no items yet")
         start, end = select.parse_week(week)
         ctx = self._week_context(start, end)
-        assignments = {sid: topics.TopicAssignment(t, c, r) for sid, (t, c, r) in ctx.assigned.items()}
-        ranked = rank.rank_stories(
-            ctx.stories,
-            ctx.items,
-            ctx.observations,
-            assignments,
-            week_start=start,
-            week_end=end,
-            weights=self.config.rank.weights,
-            interests=self.config.interests,
-        )[: limit or self.config.digest.limit]
+        ranked = self.rank_week(ctx)[: limit or self.config.digest.limit]
         by_id = {s.id: s for s in ctx.stories}
         return llm.planned_calls([by_id[sc.story_id] for sc in ranked], ctx.items)
 
@@ -673,7 +668,7 @@ class Hub:
         }
 
 
-class _WeekContext:
+class WeekContext:
     """Everything one week's digest reads from the store."""
 
     def __init__(
@@ -688,6 +683,9 @@ class _WeekContext:
         self.start, self.end = start, end
         self.stories, self.items = stories, items
         self.observations, self.assigned = observations, assigned
+
+    def assignments(self) -> dict[str, topics.TopicAssignment]:
+        return {sid: topics.TopicAssignment(t, c, r) for sid, (t, c, r) in self.assigned.items()}
 
 
 def make_llm(config: Config) -> llm.LLMClient | None:
