@@ -208,7 +208,7 @@ def stop_crawls() -> int:
     """Ask running crawls to stop: no new fetches start, open ones finish and are committed.
 
     A stop file (not a signal) because Scrapy's own graceful shutdown still drains the
-    queue of scheduled requests; the spiders' StopFileMiddleware drops them instead.
+    queue of scheduled requests; the spiders' StoppableHTTPHandler drops them instead.
     """
     for stop_file in list(_ACTIVE):
         stop_file.touch()

@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -93,14 +92,7 @@ class SourceSpider(scrapy.Spider):
             return
         parsed = observed_now(parsed)
         yield self._result(response, parsed=parsed, error=_warning(response, parsed))
-        self._stop_if_asked()
         yield from self.follow_up(response, parsed)
-
-    def _stop_if_asked(self) -> None:
-        """The parent asked us to stop: close the spider; queued requests are dropped."""
-        stop_file = self.crawl.get("stop_file")
-        if stop_file and os.path.exists(stop_file):
-            raise CloseSpider("stopped")
 
     def _http_error(self, response: Response) -> dict[str, Any]:
         wait = response.meta.get("retry_after")

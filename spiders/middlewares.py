@@ -100,21 +100,6 @@ class CrawlStopped(IgnoreRequest):
     """The crawl was asked to stop; the request is dropped, not recorded as an error."""
 
 
-class StopFileMiddleware:
-    """Once the parent creates the stop file, no new request starts (open ones finish)."""
-
-    def __init__(self, stop_file: str | None) -> None:
-        self.stop_file = stop_file
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> StopFileMiddleware:
-        return cls(crawler.settings.get("HUB_STOP_FILE"))
-
-    def process_request(self, request: Request, spider: Any = None) -> None:
-        if self.stop_file and os.path.exists(self.stop_file):
-            raise CrawlStopped("crawl stopped")
-
-
 class RobotsGuardMiddleware:
     """robots.txt, checked for every request (Scrapy's own middleware let some through
     while robots.txt was still being fetched). One fetch per host, behind a lock."""

@@ -41,7 +41,6 @@ def scrapy_settings(crawl: dict[str, Any]) -> dict[str, Any]:
         "HUB_STOP_FILE": crawl.get("stop_file"),
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-            "spiders.middlewares.StopFileMiddleware": 50,
             "spiders.middlewares.RobotsGuardMiddleware": 100,
             "spiders.middlewares.PoliteRetryMiddleware": 550,
             "spiders.middlewares.ApiBudgetMiddleware": 560,

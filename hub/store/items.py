@@ -255,6 +255,3 @@ class ItemsMixin(BaseStore):
         if lo is None:
             return None
         return lo.replace(tzinfo=dt.UTC), hi.replace(tzinfo=dt.UTC)
-
-    def import_seen(self, sha256: str) -> bool:
-        return bool(self.scalar("SELECT count(*) FROM fetches WHERE sha256 = ? AND error IS NULL", [sha256]))
