@@ -107,22 +107,38 @@ class SourceSpider(scrapy.Spider):
         return self._result(response, error=f"HTTP {response.status}")
 
     def failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
-        if failure.check(CrawlStopped):
+        if isinstance(failure.value, CrawlStopped):
             return  # not fetched, not an error: the next crawl fetches it
         request = failure.request  # type: ignore[attr-defined]
         plan, req = request.meta["plan"], request.meta["planned"]
-        message = failure.getErrorMessage() or failure.type.__name__
         yield {
             "source": plan["name"],
             "url": req["url"],
             "status": None,
             "format": req["format"],
-            "error": f"{failure.type.__name__}: {message}"[:500],
+            "error": describe_failure(failure),
             "duration_ms": 0.0,
         }
 
     def follow_up(self, response: Response, parsed: Parsed) -> Iterator[scrapy.Request]:
         return iter(())
+
+
+def describe_failure(failure: Failure) -> str:
+    """One line for a failed download: `Type: what happened` (and why, when it says)."""
+    name = failure.type.__name__ if failure.type else "Error"
+    message = failure.getErrorMessage()
+    if not message or message == name:  # e.g. ResponseDataLossError() carries no text
+        message = _UNSAID.get(name, name)
+        causes = getattr(getattr(failure.value, "__cause__", None), "reasons", ())  # ResponseFailed
+        if reasons := [m for r in causes if (m := r.getErrorMessage().strip())]:
+            message += f" ({'; '.join(reasons)})"
+    return f"{name}: {message}"[:500]
+
+
+_UNSAID = {
+    "ResponseDataLossError": "the connection ended before the whole response arrived, nothing stored",
+}
 
 
 def observed_now(parsed: Parsed) -> Parsed:

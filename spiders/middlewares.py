@@ -1,4 +1,5 @@
-"""Downloader middlewares: Retry-After and exponential backoff; API rate-limit budget."""
+"""Downloader middlewares: Retry-After and exponential backoff; API rate-limit budget;
+robots.txt for every request; only http(s) URLs to hosts that can exist, also after redirects."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import email.utils
 import os
 import time
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
@@ -98,6 +101,73 @@ class ApiBudgetMiddleware:
 
 class CrawlStopped(IgnoreRequest):
     """The crawl was asked to stop; the request is dropped, not recorded as an error."""
+
+
+class RefusedURL(IgnoreRequest):
+    """A URL hub never fetches (not http/https); recorded as the source's error."""
+
+
+FETCHED_SCHEMES = ("http", "https")
+# Special-use names that must never reach DNS (or a proxy): RFC 6761 says name
+# resolution APIs should answer "does not exist" at once for .invalid; RFC 7686 says
+# the same for .onion outside Tor.
+NEVER_RESOLVES = ("invalid", "onion")
+
+
+class SafeUrlMiddleware:
+    """Refuse non-http(s) URLs and reserved host names before anything is sent.
+
+    Runs first (before robots.txt), so a refused URL costs no request and no lookup,
+    and the refusal is not retried.
+    """
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme.lower() not in FETCHED_SCHEMES:
+            request.meta["dont_retry"] = True
+            raise RefusedURL(f"{_scheme(parts.scheme)} URL not fetched (only http and https)")
+        host = (parts.hostname or "").rstrip(".")
+        if host.rsplit(".", 1)[-1] in NEVER_RESOLVES:
+            request.meta["dont_retry"] = True
+            raise CannotResolveHostError(
+                f"DNS lookup failed: {host} is a reserved name that never resolves "
+                "(RFC 6761/7686), not looked up"
+            )
+
+
+class SafeRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirects, but a Location that is not http(s) is refused with a clear
+    error (Scrapy returns the 3xx unfollowed, or raises ValueError on `javascript:`)."""
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
+        location = response.headers.get(b"Location")
+        if location is not None and self._would_follow(request, response):
+            target = urljoin(request.url, location.decode("latin-1").strip())
+            scheme = urlsplit(target).scheme.lower()
+            if scheme not in FETCHED_SCHEMES:
+                raise RefusedURL(
+                    f"HTTP {response.status} redirect to a {_scheme(scheme)} URL not followed "
+                    "(only http and https)"
+                )
+        return super().process_response(request, response)
+
+    def _would_follow(self, request: Request, response: Response) -> bool:
+        handled = request.meta.get("handle_httpstatus_list", ()) or getattr(
+            self.crawler.spider, "handle_httpstatus_list", ()
+        )
+        return (
+            response.status in (301, 302, 303, 307, 308)
+            and not request.meta.get("dont_redirect")
+            and not request.meta.get("handle_httpstatus_all")
+            and response.status not in handled
+        )
+
+
+def _scheme(scheme: str) -> str:
+    """A scheme for an error message: the name only (never the attacker's URL), short."""
+    return f"{scheme[:20]}:" if scheme else "scheme-less"
 
 
 class RobotsGuardMiddleware:

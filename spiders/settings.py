@@ -41,13 +41,22 @@ def scrapy_settings(crawl: dict[str, Any]) -> dict[str, Any]:
         "HUB_STOP_FILE": crawl.get("stop_file"),
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+            "spiders.middlewares.SafeUrlMiddleware": 50,
             "spiders.middlewares.RobotsGuardMiddleware": 100,
             "spiders.middlewares.PoliteRetryMiddleware": 550,
             "spiders.middlewares.ApiBudgetMiddleware": 560,
+            "spiders.middlewares.SafeRedirectMiddleware": 600,
         },
+        # Only http(s) is ever fetched: no handler for file:, data:, ftp: or s3: URLs
+        # (SafeUrlMiddleware refuses them first; this is the second lock).
         "DOWNLOAD_HANDLERS": {
             "http": "spiders.middlewares.StoppableHTTPHandler",
             "https": "spiders.middlewares.StoppableHTTPHandler",
+            "file": None,
+            "data": None,
+            "ftp": None,
+            "s3": None,
         },
         "ITEM_PIPELINES": {"spiders.pipelines.StorePipeline": 300},
     }

@@ -33,16 +33,6 @@ FEED = (DATA / "feed_ollama.xml").read_bytes()
 ETAG = '"ollama-v1"'
 
 
-@pytest.fixture
-def server() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.clear()
-    if srv.is_running():
-        srv.stop()
-
-
 def _config_text(srv: HTTPServer, sources: list[dict[str, Any]], **crawl: Any) -> str:
     settings = {
         "delay_s": 0.0,
