@@ -50,6 +50,11 @@ class SiteConfig(_Frozen):
 class DigestConfig(_Frozen):
     limit: int = Field(30, ge=1, le=500)
     per_topic: int = Field(8, ge=1, le=100)
+    # Slots of the digest kept for papers: they carry no social signal of their own, so
+    # without a quota a busy Hacker News week would leave none.
+    min_papers: int = Field(10, ge=0, le=500)
+    # ... and at most this many, so discussion and code keep their place.
+    max_papers: int = Field(15, ge=0, le=500)
 
 
 class LLMConfig(_Frozen):
@@ -111,6 +116,8 @@ class TopicConfig(_Frozen):
     name: str
     description: str = ""
     keywords: tuple[str, ...] = ()
+    # The reader's priority for this topic, 0..1 (the `topic` ranking signal).
+    weight: float = Field(1.0, ge=0, le=1)
 
 
 class SourceConfig(_Frozen):

@@ -404,12 +404,23 @@ class Hub:
             week_end=ctx.end,
             weights=self.config.rank.weights,
             interests=self.config.interests,
+            topic_weights={t.id: t.weight for t in self.config.topics},
         )
+
+    def choose_week(self, ctx: WeekContext, limit: int | None = None) -> list[Score]:
+        """The digest's stories, best first: the top `limit` with the papers quota."""
+        is_paper = {
+            s.id: (lead := ctx.items.get(s.lead_item)) is not None and lead.kind == "paper"
+            for s in ctx.stories
+        }
+        cfg = self.config.digest
+        ranked = self.rank_week(ctx)
+        return select.choose(ranked, is_paper, limit or cfg.limit, cfg.min_papers, cfg.max_papers)
 
     def _build_digest(self, week: str, ctx: WeekContext, limit: int, progress: Progress) -> Digest:
         topic_list = {t.id: t for t in self.topic_list()}
         assignments = ctx.assignments()
-        ranked = self.rank_week(ctx)[:limit]
+        ranked = self.choose_week(ctx, limit)
         by_id = {s.id: s for s in ctx.stories}
         chosen = [by_id[sc.story_id] for sc in ranked]
         summaries = {s.id: self.summarize(s, ctx.items, ctx.observations) for s in chosen}
@@ -564,7 +575,7 @@ class Hub:
             raise NotFoundError("the database holds no items yet")
         start, end = select.parse_week(week)
         ctx = self._week_context(start, end)
-        ranked = self.rank_week(ctx)[: limit or self.config.digest.limit]
+        ranked = self.choose_week(ctx, limit)
         by_id = {s.id: s for s in ctx.stories}
         return llm.planned_calls([by_id[sc.story_id] for sc in ranked], ctx.items)
 

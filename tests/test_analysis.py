@@ -14,6 +14,7 @@ from hub import sources
 from hub.analysis import rank, resolve, summarize, topics
 from hub.config import InterestsConfig, load_config
 from hub.demo import extract_snapshot
+from hub.digest import select
 from hub.types import Item, Observation, Story
 
 WEEK = (dt.datetime(2025, 4, 14, tzinfo=dt.UTC), dt.datetime(2025, 4, 21, tzinfo=dt.UTC))
@@ -245,3 +246,102 @@ def test_summaries_are_cleaned_of_latex(week: Week) -> None:
     for s in latex[:50]:
         text = summarize.extractive_summary(s, week.items, week.obs).text
         assert "$" not in text and "\\" not in text, text
+
+
+def _kind_of(week: Week) -> dict[str, bool]:
+    return {s.id: week.items[s.lead_item].kind == "paper" for s in week.stories}
+
+
+def test_topic_weight_is_the_readers_priority(week: Week) -> None:
+    papers = [s for s in week.stories if week.topics[s.id].topic_id == "multimodal"][:20]
+    assert papers, "the real week has multimodal papers"
+
+    def totals(weight: float) -> dict[str, float]:
+        scores = rank.rank_stories(
+            papers, week.items, week.obs, week.topics, week_start=WEEK[0], week_end=WEEK[1],
+            weights=week.config.rank.weights, interests=InterestsConfig(),
+            topic_weights={"multimodal": weight},
+        )  # fmt: skip
+        assert all(("topic" in sc.breakdown) == (weight > 0) for sc in scores)
+        return {sc.story_id: sc.total for sc in scores}
+
+    low, high = totals(0.0), totals(1.0)
+    assert all(high[sid] > low[sid] for sid in low)
+    assert rank.topic_weight("emerging-x", {}) == rank.EMERGING_TOPIC_WEIGHT
+    assert rank.topic_weight("other", {}) == 0.0
+
+
+def test_paper_focus_is_graded_by_engineering_words(week: Week) -> None:
+    focus = {i: rank.paper_focus(it.title, it.text) for i, it in week.items.items() if it.kind == "paper"}
+    assert all(0.0 <= f <= 1.0 for f in focus.values())
+    d1 = week.story("d1: Scaling Reasoning in Diffusion Large Language Models").lead_item
+    assert focus[d1] == 1.0  # "reasoning", "reinforcement learning" in the title, LLM words in the abstract
+    none = [
+        i
+        for i, it in week.items.items()
+        if it.kind == "paper"
+        and not rank.ENGINEERING.search(it.title)
+        and not rank.ENGINEERING.search(it.text)
+    ]
+    assert none and all(focus[i] == 0.0 for i in none)
+    assert len(set(focus.values())) > 5  # graded, not a switch
+
+
+def test_team_size_uses_a_fixed_scale(week: Week) -> None:
+    scores = {s.story_id: s for s in _rank(week)}
+    by_team = sorted(
+        (s for s in week.stories if week.items[s.lead_item].kind == "paper"),
+        key=lambda s: len(week.items[s.lead_item].authors),
+    )
+    small, big = by_team[0], by_team[-1]
+    assert len(week.items[big.lead_item].authors) > rank.TEAM_FULL  # the week has a huge team...
+    twenty = next(s for s in by_team if len(week.items[s.lead_item].authors) >= rank.TEAM_FULL)
+    assert len(week.items[twenty.lead_item].authors) < len(week.items[big.lead_item].authors)
+    team = week.config.rank.weights["paper_team"]
+    # ...that doesn't flatten the rest
+    assert scores[twenty.id].breakdown["paper_team"] == pytest.approx(team)
+    assert scores[big.id].breakdown["paper_team"] == pytest.approx(team)
+    assert scores[small.id].breakdown.get("paper_team", 0.0) < team
+
+
+def test_the_digest_mix_keeps_papers_and_discussion(week: Week) -> None:
+    ranked = _rank(week)
+    is_paper = _kind_of(week)
+    for limit, lo, hi in ((30, 10, 15), (30, 0, 30), (30, 30, 30), (5, 2, 3), (10, 0, 0)):
+        chosen = select.choose(ranked, is_paper, limit, lo, hi)
+        papers = sum(is_paper[sc.story_id] for sc in chosen)
+        assert len(chosen) == limit and lo <= papers <= hi, (limit, lo, hi, papers)
+        assert len({sc.story_id for sc in chosen}) == limit
+        order = {sc.story_id: n for n, sc in enumerate(ranked)}
+        positions = [order[sc.story_id] for sc in chosen]
+        assert positions == sorted(positions)
+    # the best of each kind are the ones kept
+    chosen = {sc.story_id for sc in select.choose(ranked, is_paper, 30, 10, 15)}
+    best_paper = next(sc.story_id for sc in ranked if is_paper[sc.story_id])
+    best_post = next(sc.story_id for sc in ranked if not is_paper[sc.story_id])
+    assert {best_paper, best_post} <= chosen
+    # one kind runs out: the other fills the rest
+    only_posts = [sc for sc in ranked if not is_paper[sc.story_id]][:12]
+    assert len(select.choose(only_posts, is_paper, 10, 5, 8)) == 10
+
+
+def test_textrank_prefers_central_sentences(week: Week) -> None:
+    d1 = week.story("d1: Scaling Reasoning in Diffusion Large Language Models")
+    abstract = week.items[d1.lead_item].text
+    sents = summarize.sentences(abstract)
+    central = summarize.textrank(sents)
+    assert len(central) == len(sents) and max(central) == 1.0 and min(central) > 0
+    assert central == summarize.textrank(sents)  # deterministic
+    unrelated = week.items[week.story("CVE program faces swift end").lead_item].title
+    with_outlier = summarize.textrank([*sents, f"{unrelated} is unrelated to the others."])
+    assert with_outlier[-1] == min(with_outlier)
+
+
+def test_summaries_read_on_their_own(week: Week) -> None:
+    opener = ("Therefore,", "Thus,", "However,", "To address this", "To this end,", "Specifically,")
+    raw = [s for s in week.stories if any(o in week.items[s.lead_item].text for o in opener)]
+    assert raw, "the real week's abstracts use such openers"
+    for s in raw[:200]:
+        text = summarize.extractive_summary(s, week.items, week.obs).text
+        assert not text.startswith(opener), text
+        assert text[0].isupper() or not text[0].isalpha(), text

@@ -55,6 +55,17 @@ def test_top_ai_hacker_news_story_ranks_in_top_10(demo: DemoResult) -> None:
     assert f"hn:{top['id']}" in top10, top["title"]
 
 
+def test_digest_mixes_papers_with_discussion_and_code(demo: DemoResult) -> None:
+    from hub.config import DigestConfig
+
+    cfg = DigestConfig()
+    kinds = [s.items[0].kind for s in demo.digest.stories]  # papers sort first among a story's items
+    assert cfg.min_papers <= kinds.count("paper") <= cfg.max_papers, kinds
+    assert {"thread", "repo"} <= set(kinds)
+    top_paper = next(s for s in demo.digest.stories if s.items[0].kind == "paper")
+    assert "paper_focus" in top_paper.breakdown and "topic" in top_paper.breakdown
+
+
 def test_non_ai_hits_do_not_lead(demo: DemoResult) -> None:
     # The week's highest-scored HN story overall (1,424 points) is not about AI.
     top_overall = max(_hn_records(demo.workdir), key=lambda r: r["score"])

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-import time
+import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ class FakeOpenAI:
         self.mode = "valid"
         self.requests: list[dict[str, Any]] = []
         self.calls = 0
+        self.release = threading.Event()  # ends a "timeout" answer early at teardown
 
     def __call__(self, request: Request) -> Response:
         body = json.loads(request.data)
@@ -41,7 +43,7 @@ class FakeOpenAI:
         self.calls += 1
         ids = re.findall(r'"id": "([^"]+)"', body["messages"][1]["content"])
         if self.mode == "timeout":
-            time.sleep(1.5)
+            self.release.wait(1.5)  # longer than the client's timeout
         if self.mode == "429-then-ok" and self.calls == 1:
             return Response(
                 json.dumps({"error": {"message": "slow down"}}),
@@ -86,7 +88,13 @@ class FakeOpenAI:
 def fake(httpserver: HTTPServer) -> Iterator[FakeOpenAI]:
     server = FakeOpenAI()
     httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(server)
+    httpserver.expect_request("/drain").respond_with_data("ok")
     yield server
+    # The loopback server answers one request at a time: requests a timed-out client left
+    # queued would otherwise reach the next test's handler. Release them, then wait for a
+    # last request to come back — everything queued before it has been answered.
+    server.release.set()
+    urllib.request.urlopen(httpserver.url_for("/drain"), timeout=30).read()
 
 
 def _hub(tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, **llm_cfg: str) -> Hub:

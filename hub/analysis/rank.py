@@ -108,15 +108,35 @@ def _novelty(story: Story, items: Mapping[str, Item], start: dt.datetime) -> flo
     return 1.0
 
 
+TEAM_FULL = 20  # authors at which the team-size signal is full
+FOCUS_TITLE_CAP = 2  # engineering words in the title that still add to the focus
+FOCUS_TEXT_CAP = 9  # ... and in the abstract
+
+
+def paper_focus(title: str, text: str) -> float:
+    """0..1: how much a paper is about LLMs, agents, reasoning... — half from its title,
+    half from its abstract, each graded up to a cap so long abstracts don't win alone."""
+    in_title = min(len(ENGINEERING.findall(title)), FOCUS_TITLE_CAP) / FOCUS_TITLE_CAP
+    in_text = min(len(ENGINEERING.findall(text)), FOCUS_TEXT_CAP) / FOCUS_TEXT_CAP
+    return round((in_title + in_text) / 2, 4)
+
+
 def _paper_signals(story: Story, items: Mapping[str, Item]) -> dict[str, float]:
     """Papers have no social signal of their own: content proxies stand in (explained)."""
     paper = items.get(story.lead_item)
     if paper is None or paper.kind != "paper":
         return {"paper_focus": 0.0, "paper_team": 0.0}
-    in_title = len(ENGINEERING.findall(paper.title))
-    in_text = len(ENGINEERING.findall(paper.text))
-    focus = 1.0 if in_title else 0.5 if in_text >= 2 else 0.0
-    return {"paper_focus": focus, "paper_team": float(len(paper.authors))}
+    return {"paper_focus": paper_focus(paper.title, paper.text), "paper_team": float(len(paper.authors))}
+
+
+EMERGING_TOPIC_WEIGHT = 0.5  # an emerging cluster: AI work outside the reader's seed topics
+
+
+def topic_weight(topic_id: str, weights: Mapping[str, float]) -> float:
+    """The reader's priority for a topic (hub.toml `[[topics]] weight`), 0..1."""
+    if topic_id in weights:
+        return weights[topic_id]
+    return EMERGING_TOPIC_WEIGHT if topic_id.startswith("emerging-") else 0.0
 
 
 def raw_signals(
@@ -127,6 +147,7 @@ def raw_signals(
     start: dt.datetime,
     end: dt.datetime,
     interests: InterestsConfig,
+    topic_weights: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
     """Un-normalized signal values for one story."""
     sig = _social(story, items, obs, end) | _github(story, obs, start, end)
@@ -135,6 +156,7 @@ def raw_signals(
     sig["relevance"] = assignment.relevance if assignment else 0.0
     sig["interests"] = _interests(story, items, assignment.topic_id if assignment else "", interests)
     sig["novelty"] = _novelty(story, items, start)
+    sig["topic"] = topic_weight(assignment.topic_id if assignment else "", topic_weights or {})
     return sig | _paper_signals(story, items)
 
 
@@ -144,7 +166,7 @@ def normalize(batch: Sequence[dict[str, float]]) -> list[dict[str, float]]:
     sqrt keeps the contrast at the top (537 vs 383 points) that a log scale flattens,
     while still compressing the long tail.
     """
-    counts = (*_SOCIAL, "github_stars", "paper_team")
+    counts = (*_SOCIAL, "github_stars")
     peaks = {k: max((max(s[k], 0.0) for s in batch), default=0.0) for k in counts}
     out = []
     for s in batch:
@@ -152,6 +174,8 @@ def normalize(batch: Sequence[dict[str, float]]) -> list[dict[str, float]]:
         for k in counts:
             n[k] = math.sqrt(max(s[k], 0.0) / peaks[k]) if peaks[k] > 0 else 0.0
         n["sources"] = min(1.0, (s["sources"] - 1) / 2) if s["sources"] > 1 else 0.0
+        # a fixed scale, not the batch maximum: one 200-author paper must not flatten the rest
+        n["paper_team"] = math.sqrt(min(max(s["paper_team"], 0.0), TEAM_FULL) / TEAM_FULL)
         out.append(n)
     return out
 
@@ -176,10 +200,11 @@ def rank_stories(
     week_end: dt.datetime,
     weights: Mapping[str, float],
     interests: InterestsConfig,
+    topic_weights: Mapping[str, float] | None = None,
 ) -> list[Score]:
     """Scores best first; ties broken by story id so the order is reproducible."""
     raw = [
-        raw_signals(s, items, observations, topics.get(s.id), week_start, week_end, interests)
+        raw_signals(s, items, observations, topics.get(s.id), week_start, week_end, interests, topic_weights)
         for s in stories
     ]
     scores = [score_story(s.id, sig, weights) for s, sig in zip(stories, normalize(raw), strict=True)]

@@ -1,5 +1,7 @@
 """Summaries. The offline extractive summarizer: the most informative sentences of the
-story's own texts, or a factual line built from its signals when it has no text.
+story's own texts (TextRank centrality over TF-IDF sentence similarities, plus what the
+title promises and the paper's own contribution), or a factual line built from its
+signals when it has no text.
 
 Every summary cites the item ids its sentences come from. Pure: values in, values out.
 """
@@ -64,10 +66,57 @@ def _candidates(story: Story, items: Mapping[str, Item]) -> list[tuple[str, int,
     return []
 
 
-def _score(sentence: str, pos: int, title: set[str]) -> float:
+_CONTRIBUTION = re.compile(
+    r"\b(we|this (paper|work|report)|our)\s+"
+    r"(propose|present|introduce|release|show|find|demonstrate|develop)",
+    re.IGNORECASE,
+)
+
+
+def textrank(sentences_: Sequence[str], damping: float = 0.85, iterations: int = 50) -> list[float]:
+    """TextRank centrality of each sentence (PageRank over TF-IDF cosine similarities), 0..1."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    n = len(sentences_)
+    if n < 3:
+        return [1.0] * n
+    try:
+        tfidf = TfidfVectorizer(stop_words="english").fit_transform(sentences_)
+    except ValueError:  # nothing but stop words
+        return [1.0] * n
+    sim = (tfidf @ tfidf.T).toarray()
+    np.fill_diagonal(sim, 0.0)
+    rows = sim.sum(axis=1, keepdims=True)
+    walk = np.divide(sim, rows, out=np.full_like(sim, 1.0 / n), where=rows > 0)
+    rank = np.full(n, 1.0 / n)
+    for _ in range(iterations):
+        rank = (1 - damping) / n + damping * walk.T @ rank
+    return [float(r) for r in rank / rank.max()]
+
+
+def _score(sentence: str, pos: int, title: set[str], centrality: float) -> float:
+    """TextRank centrality, what the title promises, the paper's own contribution, length."""
     words = title_tokens(sentence)
     overlap = len(words & title) / (len(title) or 1)
-    return overlap + 1.0 / (1 + pos) + (0.2 if 60 <= len(sentence) <= 260 else 0.0)
+    cue = 0.4 if _CONTRIBUTION.search(sentence) else 0.0
+    size = 0.2 if 60 <= len(sentence) <= 260 else 0.0
+    return centrality + overlap + cue + size + 0.3 / (1 + pos)
+
+
+# Openers that point at a sentence the summary may not include.
+_CONNECTIVE = re.compile(
+    r"^(therefore|thus|hence|however|moreover|furthermore|additionally|specifically|in addition|"
+    r"to (this|that) end|to address (this|these|that)( \w+)?( gaps?| issues?| challenges?| limitations?)?|"
+    r"building on (this|these|that)( \w+)?|motivated by (this|these)( \w+)?|in response|as a result),\s+",
+    re.IGNORECASE,
+)
+
+
+def standalone(sentence: str) -> str:
+    """Drop a leading 'Therefore,' / 'To address this,' so the sentence reads on its own."""
+    rest = _CONNECTIVE.sub("", sentence, count=1)
+    return rest[:1].upper() + rest[1:] if rest != sentence else sentence
 
 
 def _clip(text: str, max_chars: int) -> str:
@@ -120,8 +169,11 @@ def extractive_summary(
     if not cands:
         facts, cited = _facts(story, items, observations)
         return Summary(story.id, _clip(facts or story.title, max_chars), tuple(cited), "extractive")
-    ranked = sorted(range(len(cands)), key=lambda k: (-_score(cands[k][2], cands[k][1], title), k))
+    central = textrank([c[2] for c in cands])
+    ranked = sorted(
+        range(len(cands)), key=lambda k: (-_score(cands[k][2], cands[k][1], title, central[k]), k)
+    )
     chosen = sorted(ranked[:max_sentences])  # keep the original order
-    text = " ".join(cands[k][2] for k in chosen)
+    text = " ".join(standalone(cands[k][2]) for k in chosen)
     cites = tuple(dict.fromkeys(cands[k][0] for k in chosen))
     return Summary(story.id, _clip(text, max_chars), cites, "extractive")

@@ -42,6 +42,9 @@ _SIGNAL_NAMES = {
     "relevance": "relevance to AI engineering",
     "interests": "your interests",
     "novelty": "novelty against earlier weeks",
+    "topic": "your priority for its topic",
+    "paper_focus": "paper about LLMs, agents, reasoning",
+    "paper_team": "paper's author team",
     "off_topic_penalty": "off-topic penalty",
 }
 _STATS = {

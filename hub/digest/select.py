@@ -84,6 +84,35 @@ def make_story(
     )
 
 
+def choose(
+    ranked: Sequence[Score],
+    is_paper: Mapping[str, bool],
+    limit: int,
+    min_papers: int = 0,
+    max_papers: int | None = None,
+) -> list[Score]:
+    """The digest's stories: the best `limit`, holding between `min_papers` and
+    `max_papers` papers when the week has enough of each kind; score order kept.
+
+    Papers and posts are scored on different evidence (content vs. social signals),
+    so the mix is a rule, not an accident of the weights.
+    """
+    max_p = limit if max_papers is None else min(max_papers, limit)
+    caps = {True: max_p, False: limit - min(min_papers, max_p)}
+    taken = {True: 0, False: 0}
+    chosen: list[Score] = []
+    for sc in ranked:
+        paper = is_paper.get(sc.story_id, False)
+        if len(chosen) < limit and taken[paper] < caps[paper]:
+            chosen.append(sc)
+            taken[paper] += 1
+    if len(chosen) < limit:  # one kind ran out: the other fills the rest
+        picked = {sc.story_id for sc in chosen}
+        chosen += [sc for sc in ranked if sc.story_id not in picked][: limit - len(chosen)]
+    order = {sc.story_id: n for n, sc in enumerate(ranked)}
+    return sorted(chosen, key=lambda sc: order[sc.story_id])
+
+
 def comparable(this_week: Mapping[str, int], last_week: Mapping[str, int], floor: float = 0.2) -> bool:
     """Is last week covered well enough (>= 20% of this week's stories) to compare topics?"""
     return sum(last_week.values()) >= floor * max(sum(this_week.values()), 1)
