@@ -128,6 +128,14 @@ class SourceConfig(_Frozen):
     params: dict[str, Any] = Field(default_factory=dict)
     enabled: bool = True
 
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        # The crawler refuses other schemes too; saying so here names the source up front.
+        if v and not v.lower().startswith(("http://", "https://")):
+            raise ValueError(f"source url must start with http:// or https:// (got {v.split(':', 1)[0]}:)")
+        return v
+
 
 class Config(_Frozen):
     """Everything hub needs to know, resolved: paths are absolute."""

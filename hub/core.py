@@ -157,10 +157,16 @@ class Hub:
     ) -> dict[str, Any]:
         from hub.config import SourceConfig
 
+        from pydantic import ValidationError
+
         try:
             src = SourceConfig(name=name, kind=kind, url=url, tags=tuple(tags), params=dict(params or {}))
-        except ValueError as e:
-            raise HubError(f"invalid source {name!r}: {e}") from e
+        except ValidationError as e:
+            why = "; ".join(
+                f"{'.'.join(map(str, x['loc']))}: {x['msg'].removeprefix('Value error, ')}"
+                for x in e.errors()
+            )
+            raise HubError(f"invalid source {name!r}: {why}") from e
         if kind not in crawler.KINDS:
             raise HubError(f"unknown source kind {kind!r} (one of {', '.join(crawler.KINDS)})")
         if kind == "feed" and not url.startswith(("http://", "https://")):

@@ -50,6 +50,10 @@ def test_user_file_overrides_and_secrets_stay_in_env(tmp_path: Path) -> None:
         ("[site]\nurl = 'ftp://x'\n", "site.url"),
         ("[digest\n", "not valid TOML"),
         ("[nope]\nx = 1\n", "nope"),
+        ("[[sources]]\nname = 'x'\nkind = 'feed'\nurl = 'file:///etc/passwd'\n", "sources.0.url"),
+        ("[[sources]]\nname = 'x'\nkind = 'feed'\nurl = 'javascript:alert(1)'\n", "http:// or https://"),
+        ("[[topics]]\nid = 'x'\nname = 'X'\nweight = 2\n", "topics.0.weight"),
+        ("[digest]\nmin_papers = -1\n", "digest.min_papers"),
     ],
 )
 def test_invalid_config_names_the_field(tmp_path: Path, text: str, needle: str) -> None:
