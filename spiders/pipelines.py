@@ -23,6 +23,7 @@ class StorePipeline:
     def __init__(self) -> None:
         self.store: Store | None = None
         self.run_id: int | None = None
+        self._crawler: Any = None  # set by from_crawler (Scrapy >= 2.13 calls open_spider())
 
     def open_spider(self, spider: Any = None) -> None:
         spider = spider or self._spider
