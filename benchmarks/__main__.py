@@ -2,7 +2,9 @@
 
 demo (end to end on the bundled week), crawl (500 loopback feeds), site52 (52-week site
 build), llm_cost (calls/tokens vs one call per paper), quality (needs ../shared/data:
-recall of the editors' picks; skipped with a note when the data is not there).
+recall of the editors' picks; skipped with a note when the data is not there), scale
+(a replayed store of 100,000 items here; `python -m benchmarks.scale --items 1000000` for
+the million-item numbers).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-ALL = ("demo", "crawl", "site52", "llm_cost", "quality")
+ALL = ("demo", "crawl", "site52", "llm_cost", "quality", "scale")
 
 
 def main() -> None:

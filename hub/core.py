@@ -45,6 +45,7 @@ Progress = Callable[[str, int, int], None]
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 log = logging.getLogger("hub")
 EMBED_MIN_SIMILARITY = 0.2  # cosine of endpoint embeddings (denser than TF-IDF)
+ANALYZE_VERSION = 2  # bump when analysis changes its results: the next analyze is a full run
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -63,6 +64,40 @@ def _read_input(path: Path) -> bytes:
         raise ParseError(str(path), "is a directory") from e
     except OSError as e:
         raise ParseError(str(path), f"cannot read: {e.strerror}") from e
+
+
+def _topic_batch(first_seen: dt.datetime | None) -> str:
+    """Topics are fitted per ISO week of a story's first item ("" for undated stories)."""
+    return select.week_of(first_seen) if first_seen else ""
+
+
+def _refit_weeks(before: Mapping[str, Story], after: Sequence[Story], changed: set[str]) -> set[str]:
+    """Weeks whose stories are not what they were: new, gone, regrouped or holding a changed
+    item. Other weeks keep their topics (their fit would give the same result)."""
+    weeks = set()
+    for s in after:
+        old = before.get(s.id)
+        if old != s or not changed.isdisjoint(s.item_ids):
+            weeks.add(_topic_batch(s.first_seen))
+            if old is not None:
+                weeks.add(_topic_batch(old.first_seen))
+    now = {s.id for s in after}
+    return weeks | {_topic_batch(s.first_seen) for sid, s in before.items() if sid not in now}
+
+
+def _title_ranges(items: Sequence[Item]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Publication ranges a title match of these items can come from (merged windows)."""
+    if any(it.published_at is None for it in items):
+        return [(dt.datetime(1, 1, 2, tzinfo=dt.UTC), dt.datetime(9999, 12, 30, tzinfo=dt.UTC))]
+    pad = dt.timedelta(days=resolve.TITLE_WINDOW_DAYS)
+    spans = sorted((it.published_at - pad, it.published_at + pad) for it in items if it.published_at)
+    merged: list[tuple[dt.datetime, dt.datetime]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -286,37 +321,133 @@ class Hub:
         return seeds + [t for t in self.store.topics() if t.id not in seen]
 
     def analyze(self, progress: Progress | None = None) -> AnalyzeResult:
-        """resolve -> stories, then topic assignment, over every item in the store."""
+        """resolve -> stories, then topic assignment; incremental after the first run.
+
+        The first run (or the first after the topic settings changed) resolves every item.
+        Later runs take the items new or updated since the last run plus their neighbours
+        (see `_neighbourhood`), re-resolve those whole stories and keep every other story,
+        link and topic. Topics are fitted per ISO week of a story's first item, so only the
+        weeks whose stories changed are re-assigned, and the result is what a full run
+        over the same items gives.
+        """
         progress = progress or _noop
         seconds: dict[str, float] = {}
         t0 = time.perf_counter()
-        items = self.store.items()
+        settings = self._analyze_settings()
+        stamp = self.store.analysis_stamp()
+        done, done_settings = self.store.analysis_state()
         progress("analyze", 1, 4)
-        links = resolve.find_links(items)
-        stories = resolve.build_stories(items, links)
-        self.store.replace_resolution(links, stories)
+        if done is None or done_settings != settings:
+            n_items, n_stories, weeks = self._resolve_all()
+        else:
+            changed = self.store.changed_item_ids(done)
+            if not changed:
+                return AnalyzeResult(self.latest_week() or "", 0, 0, len(self.topic_list()), seconds)
+            n_items, n_stories, weeks = self._resolve_changed(changed)
         seconds["resolve"] = time.perf_counter() - t0
         progress("analyze", 2, 4)
         t1 = time.perf_counter()
-        topic_list = self.topic_list()
-        by_id = {it.id: it for it in items}
+        n_topics = self._assign_topics(weeks)
+        self.store.mark_analyzed(stamp, settings)
+        seconds["topics"] = time.perf_counter() - t1
+        progress("analyze", 4, 4)
+        return AnalyzeResult(self.latest_week() or "", n_items, n_stories, n_topics, seconds)
+
+    def _analyze_settings(self) -> str:
+        """What analysis results depend on besides the items: a change means a full run."""
+        seeds = [(t.id, t.name, t.description, t.keywords) for t in topics.seed_topics(self.config.topics)]
+        model = self.embedder.model if self.embedder else ""
+        return hashlib.sha256(repr((ANALYZE_VERSION, seeds, model)).encode()).hexdigest()[:16]
+
+    def _resolve_all(self) -> tuple[int, int, set[str]]:
+        items = self.store.items()
+        links = resolve.find_links(items)
+        stories = resolve.build_stories(items, links)
+        targets = [(it.id, t) for it in items for t in resolve.targets(it)]
+        self.store.replace_resolution(links, stories, targets)
+        return len(items), len(stories), {_topic_batch(s.first_seen) for s in stories}
+
+    def _resolve_changed(self, changed: Sequence[str]) -> tuple[int, int, set[str]]:
+        """Re-resolve the changed items' neighbourhood (whole stories), keep the rest."""
+        ids = self._neighbourhood(changed)
+        items = self.store.items(sorted(ids))
+        targets = {it.id: resolve.targets(it) for it in items}
+        pointed = {t for ts in targets.values() for t in ts} - ids
+        known = ids | self.store.existing_ids(pointed)
+        repos = {t for ts in targets.values() for t in ts if t.startswith("gh:") and t in known}
+        outside = {r: len(p) for r, p in self.store.papers_linking(repos, ids).items()}
+        links = resolve.find_links(items, known=known, outside_repo_papers=outside)
+        stories = resolve.build_stories(items, links)
+        before = {s.id: s for s in self.store.stories(list(self.store.story_first_seen(ids)))}
+        rows = [(i, t) for i, ts in targets.items() for t in ts]
+        self.store.save_resolution(ids, before, links, stories, rows)
+        return len(items), len(stories), _refit_weeks(before, stories, set(changed))
+
+    def _neighbourhood(self, changed: Sequence[str]) -> set[str]:
+        """The changed items plus every item whose links or story they can change.
+
+        Direct neighbours: what they point at (old and new targets), what points at them,
+        posts pointing at the same page, the other paper linking the same repo (a second
+        paper makes it a shared library), titles matching within the title window. Then
+        closed over stories and stored `same` links (joined or refused), so the set is whole
+        stories and re-resolving it alone gives what resolving everything would.
+        """
+        fresh = self.store.items(changed)
+        pointed = {t for it in fresh for t in resolve.targets(it)} | self.store.targets_of(changed)
+        existing = self.store.existing_ids(pointed)
+        ids = set(changed) | existing | self.store.items_targeting(changed)
+        ids |= self.store.items_targeting(pointed - existing, posts_only=True)
+        repos = {t for t in existing if t.startswith("gh:")}
+        for papers in self.store.papers_linking(repos, changed).values():
+            if len(papers) <= 1:
+                ids.update(papers)
+        pool = self.store.title_candidates(_title_ranges(fresh))
+        ids |= resolve.title_matches(fresh, pool)
+        frontier = set(ids)
+        while frontier:
+            frontier = self.store.same_neighbours(frontier) - ids
+            ids |= frontier
+        return ids
+
+    def _assign_topics(self, weeks: Iterable[str]) -> int:
+        """Seed and emerging topics for the stories first seen in each given week, in order.
+
+        A week is offered the seed topics and the emerging topics found in earlier weeks,
+        so re-fitting a week gives what a full run (which fits the weeks in order) gives."""
+        seeds = topics.seed_topics(self.config.topics)
+        seed_ids = {t.id for t in seeds}
+        known = [t for t in self.store.topics() if t.id not in seed_ids and not t.seed]
+        origins = self.store.topic_origins()
+        retired: dict[str, Topic] = {}  # found in a re-fitted week before; kept while in use
+        for week in sorted(weeks):
+            retired |= {t.id: t for t in known if origins.get(t.id) == week}
+            known = [t for t in known if origins.get(t.id) != week]
+            earlier = [t for t in known if origins.get(t.id, "") < week]
+            found = self._assign_week(week, [*seeds, *earlier], earlier)
+            for t in found:
+                origins[t.id] = min(origins.get(t.id, week), week)
+            known = list({t.id: t for t in [*known, *found]}.values())  # ids stay stable
+        known_ids = {t.id for t in known}
+        unused = [t for t in retired.values() if t.id not in known_ids]
+        self.store.save_topics([*seeds, *known, *unused], origins)
+        return len(self.store.topics())
+
+    def _assign_week(self, week: str, topic_list: list[Topic], earlier: list[Topic]) -> list[Topic]:
+        """Assign one week's stories; return the emerging topics found among them."""
+        start, end = select.parse_week(week) if week else (None, None)
+        stories = self.store.stories(self.store.story_ids_first_seen(start, end))
+        if not stories:
+            return []
+        by_id = {it.id: it for it in self.store.items([i for s in stories for i in s.item_ids])}
         vectors = self._embeddings(stories, by_id, topic_list) if self.embedder else None
         assigned = topics.assign_topics(
             stories, by_id, topic_list, vectors, min_similarity=EMBED_MIN_SIMILARITY if vectors else None
         )
-        known = [t for t in self.store.topics() if not t.seed and t.id != topics.OTHER.id]
-        emerging, moved = topics.emerging_topics(stories, by_id, assigned, known)
+        emerging, moved = topics.emerging_topics(stories, by_id, assigned, earlier)
         assigned.update(moved)
-        keep = {t.id: t for t in [*known, *emerging]}  # emerging ids stay stable across weeks
-        topic_list = [*topics.seed_topics(self.config.topics), *keep.values()]
-        self.store.replace_topics(topic_list)
-        self.store.save_story_topics(
-            {sid: (a.topic_id, a.confidence, a.relevance) for sid, a in assigned.items()}
-        )
-        seconds["topics"] = time.perf_counter() - t1
-        progress("analyze", 4, 4)
-        week = self.latest_week() or ""
-        return AnalyzeResult(week, len(items), len(stories), len(topic_list), seconds)
+        rows = {sid: (a.topic_id, a.confidence, a.relevance) for sid, a in assigned.items()}
+        self.store.save_story_topics(rows)
+        return emerging
 
     def _embeddings(
         self, stories: Sequence[Story], items: Mapping[str, Item], topic_list: Sequence[Topic]

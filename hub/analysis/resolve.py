@@ -5,7 +5,9 @@ Evidence, strongest first, each recorded on the Link as `method`:
   arxiv-id     hf:X and arxiv:X; any item linking arxiv.org/abs|pdf|html/X
   github-link  an item (a paper's abstract, an HN post) linking github.com/owner/repo
   url          an item linking a page that is itself an item, or two posts linking one page
-  title        near-identical titles from different sources
+  title        near-identical titles from different sources, published within
+               TITLE_WINDOW_DAYS of each other (a repost a year later is a new story;
+               it also keeps title matching local in time, so it scales)
 An item that links to many pages is a roundup: its links are `mentions` (a signal),
 never joins; so are a paper's links to other papers, and papers' links to a repo that
 several papers link (a library they use, not their own code). A story holds at most one
@@ -15,17 +17,19 @@ first. Pure functions: values in, values out.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from hub.sources.ids import canonical_id_for_url, normalize_url
 from hub.types import Item, Link, Story
 
 ROUNDUP_MIN_LINKS = 5
 TITLE_JACCARD = 0.75
+TITLE_WINDOW_DAYS = 30
 _KIND_PRIORITY = {"paper": 0, "repo": 1, "release": 2, "post": 3, "thread": 4}
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9.+-]*[a-z0-9]|[a-z0-9]")
 _PREFIX = re.compile(r"^(show|ask|launch|tell) hn:\s*", re.IGNORECASE)
@@ -98,21 +102,46 @@ def _relation(item: Item, target: str, roundup: bool, shared_repos: set[str]) ->
     return "same"
 
 
-def _shared_repos(items: Sequence[Item], known: set[str]) -> set[str]:
-    """Repos linked by two or more papers: a library they use, not one paper's own code."""
+def targets(item: Item) -> list[str]:
+    """Every canonical id the item points at or belongs to (its outbound links, an HF
+    page's paper, a release's repo): what incremental analysis looks neighbours up by."""
+    out = [cid for cid, _ in _outbound(item)]
+    if item.id.startswith("hf:"):
+        out.append("arxiv:" + item.id[3:])
+    if item.kind == "release":
+        out.append(item.id.split("@", 1)[0])
+    return list(dict.fromkeys(out))
+
+
+def counts_for_sharing(item: Item) -> bool:
+    """A paper (not its HF page) whose repo links count towards a repo being shared."""
+    return item.kind == "paper" and not item.id.startswith("hf:")
+
+
+def _shared_repos(
+    items: Sequence[Item], known: Collection[str], outside: Mapping[str, int] | None = None
+) -> set[str]:
+    """Repos linked by two or more papers: a library they use, not one paper's own code.
+
+    `outside` counts papers not among `items` that link each repo (incremental analysis)."""
     counts = Counter(
         cid
         for it in items
-        if it.kind == "paper" and not it.id.startswith("hf:")
+        if counts_for_sharing(it)
         for cid, _ in _outbound(it)
         if cid.startswith("gh:") and cid in known
     )
+    for cid, n in (outside or {}).items():
+        if cid in counts:
+            counts[cid] += n
     return {cid for cid, n in counts.items() if n > 1}
 
 
-def _id_links(items: Sequence[Item], known: set[str]) -> list[Link]:
+def _id_links(
+    items: Sequence[Item], known: Collection[str], outside: Mapping[str, int] | None = None
+) -> list[Link]:
     links: list[Link] = []
-    shared = _shared_repos(items, known)
+    shared = _shared_repos(items, known, outside)
     for it in items:
         if it.id.startswith("hf:") and (paper := "arxiv:" + it.id[3:]) in known:
             links.append(Link(it.id, paper, "same", "arxiv-id", it.id[3:]))
@@ -130,7 +159,7 @@ def _id_links(items: Sequence[Item], known: set[str]) -> list[Link]:
     return links
 
 
-def _shared_target_links(items: Sequence[Item], known: set[str]) -> list[Link]:
+def _shared_target_links(items: Sequence[Item], known: Collection[str]) -> list[Link]:
     """Posts that point at the same page (not itself an item) are about the same thing."""
     by_target: dict[str, list[str]] = defaultdict(list)
     for it in items:
@@ -165,15 +194,32 @@ def _prefixes(toks: Mapping[str, frozenset[str]]) -> dict[str, list[str]]:
     return blocks
 
 
+def _close_pairs(group: Sequence[str], by_id: Mapping[str, Item]) -> Iterable[tuple[str, str]]:
+    """The pairs of a block published within TITLE_WINDOW_DAYS (an undated item pairs with
+    all): a sweep over the block in date order, so a title repeated every week for years
+    costs what its neighbours in time cost, not the square of its copies."""
+    dated = sorted((i for i in group if by_id[i].published_at), key=lambda i: (by_id[i].published_at, i))
+    undated = [i for i in group if not by_id[i].published_at]
+    window = dt.timedelta(days=TITLE_WINDOW_DAYS)
+    for n, a in enumerate(dated):
+        start = by_id[a].published_at
+        for b in dated[n + 1 :]:
+            if by_id[b].published_at - start > window:  # type: ignore[operator]
+                break
+            yield a, b
+    for n, a in enumerate(undated):
+        for b in [*undated[n + 1 :], *dated]:
+            yield a, b
+
+
 def _title_links(items: Sequence[Item]) -> list[Link]:
-    """Near-duplicate titles across sources (token Jaccard >= TITLE_JACCARD)."""
+    """Near-duplicate titles across sources (token Jaccard >= TITLE_JACCARD), close in time."""
     by_id = {it.id: it for it in items}
     toks = {it.id: ts for it in items if len(ts := title_tokens(it.title)) >= 3}
     pairs = {
         (a, b) if a < b else (b, a)
         for group in _prefixes(toks).values()
-        for i, a in enumerate(group)
-        for b in group[i + 1 :]
+        for a, b in _close_pairs(group, by_id)
         if by_id[a].source != by_id[b].source
     }
     links = []
@@ -184,10 +230,37 @@ def _title_links(items: Sequence[Item]) -> list[Link]:
     return links
 
 
-def find_links(items: Sequence[Item]) -> list[Link]:
-    """All evidence between the given items (links to unknown ids are ignored)."""
-    known = {it.id for it in items}
-    links = _id_links(items, known) + _shared_target_links(items, known) + _title_links(items)
+def title_matches(new: Sequence[Item], pool: Sequence[Item]) -> set[str]:
+    """Ids of the `pool` items whose titles match one of `new` (the title rule of find_links)."""
+    fresh = {it.id for it in new}
+    merged = list({it.id: it for it in [*pool, *new]}.values())
+    return {
+        other
+        for ln in _title_links(merged)
+        for this, other in ((ln.src, ln.dst), (ln.dst, ln.src))
+        if this in fresh and other not in fresh
+    }
+
+
+def find_links(
+    items: Sequence[Item],
+    *,
+    known: Collection[str] | None = None,
+    outside_repo_papers: Mapping[str, int] | None = None,
+) -> list[Link]:
+    """All evidence from the given items (links to unknown ids are ignored).
+
+    By default the items are all there is. Incremental analysis passes `known` (every
+    existing id the items point at) and `outside_repo_papers` (per repo, papers not among
+    `items` that link it), so a subset's links equal those a run over everything finds.
+    """
+    if known is None:
+        known = {it.id for it in items}
+    links = (
+        _id_links(items, known, outside_repo_papers)
+        + _shared_target_links(items, known)
+        + _title_links(items)
+    )
     unique = {(ln.src, ln.dst, ln.relation): ln for ln in links}
     return sorted(unique.values(), key=lambda ln: (ln.src, ln.dst, ln.relation))
 

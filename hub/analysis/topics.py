@@ -87,8 +87,8 @@ def _similarities(docs: list[str], topic_docs: list[str]) -> np.ndarray:
     vec = TfidfVectorizer(
         ngram_range=(1, 2), sublinear_tf=True, stop_words="english", vocabulary=vocab, dtype=np.float32
     )
-    vec.fit(docs + topic_docs)
-    return (vec.transform(docs) @ vec.transform(topic_docs).T).toarray()  # type: ignore[no-any-return]
+    matrix = vec.fit_transform(docs + topic_docs)  # one pass: the same as fit, then transform
+    return (matrix[: len(docs)] @ matrix[len(docs) :].T).toarray()  # type: ignore[no-any-return]
 
 
 def topic_texts(topics: Sequence[Topic]) -> list[str]:

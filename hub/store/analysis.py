@@ -3,41 +3,182 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
 
 from hub.store.base import BaseStore, from_db, to_db, utcnow
-from hub.types import Link, Story, Summary, Topic
+from hub.store.items import IDS, id_list
+from hub.types import Item, Link, Story, Summary, Topic
+
+_LINK_COLS = {
+    "src": "VARCHAR",
+    "dst": "VARCHAR",
+    "relation": "VARCHAR",
+    "method": "VARCHAR",
+    "evidence": "VARCHAR",
+}
+_STORY_COLS = {"id": "VARCHAR", "title": "VARCHAR", "lead_item": "VARCHAR", "first_seen": "TIMESTAMP"}
+_TARGET_COLS = {"item_id": "VARCHAR", "target": "VARCHAR"}
 
 
 class AnalysisMixin(BaseStore):
-    def replace_resolution(self, links: Sequence[Link], stories: Sequence[Story]) -> None:
-        """Resolution is recomputed over all items: replace links and stories atomically."""
+    def replace_resolution(
+        self, links: Sequence[Link], stories: Sequence[Story], targets: Iterable[tuple[str, str]] = ()
+    ) -> None:
+        """A full resolution over all items: replace links, stories and targets atomically."""
         with self.transaction():
-            self.execute("DELETE FROM links")
-            self.execute("DELETE FROM story_items")
-            self.execute("DELETE FROM stories")
-            uniq = {(ln.src, ln.dst, ln.relation): ln for ln in links}
-            self.bulk_insert(
-                "links",
-                {
-                    "src": "VARCHAR",
-                    "dst": "VARCHAR",
-                    "relation": "VARCHAR",
-                    "method": "VARCHAR",
-                    "evidence": "VARCHAR",
-                },
-                [(ln.src, ln.dst, ln.relation, ln.method, ln.evidence) for ln in uniq.values()],
+            for table in ("links", "story_items", "stories", "item_targets"):
+                self.execute(f"DELETE FROM {table}")
+            self._insert_resolution(links, stories, targets)
+
+    def save_resolution(
+        self,
+        item_ids: Collection[str],
+        old_story_ids: Collection[str],
+        links: Sequence[Link],
+        stories: Sequence[Story],
+        targets: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """An incremental resolution: replace what `item_ids` (whole stories) link and form.
+
+        Links are stored from their src item, so the items' own links are replaced; the
+        old stories go (with the topic rows of those that no longer exist)."""
+        ids, old = id_list(item_ids), id_list(old_story_ids)
+        gone = id_list(set(old_story_ids) - {s.id for s in stories})
+        with self.transaction():
+            self.execute(f"DELETE FROM links WHERE src IN {IDS}", [ids])
+            self.execute(f"DELETE FROM item_targets WHERE item_id IN {IDS}", [ids])
+            self.execute(f"DELETE FROM story_items WHERE item_id IN {IDS}", [ids])
+            self.execute(f"DELETE FROM stories WHERE id IN {IDS}", [old])
+            self.execute(f"DELETE FROM story_topics WHERE story_id IN {IDS}", [gone])
+            self._insert_resolution(links, stories, targets)
+
+    def _insert_resolution(
+        self, links: Sequence[Link], stories: Sequence[Story], targets: Iterable[tuple[str, str]]
+    ) -> None:
+        uniq = {(ln.src, ln.dst, ln.relation): ln for ln in links}
+        link_rows = [(ln.src, ln.dst, ln.relation, ln.method, ln.evidence) for ln in uniq.values()]
+        self.bulk_insert("links", _LINK_COLS, link_rows)
+        story_rows = [(s.id, s.title, s.lead_item, s.first_seen) for s in stories]
+        self.bulk_insert("stories", _STORY_COLS, story_rows)
+        self.bulk_insert(
+            "story_items",
+            {"item_id": "VARCHAR", "story_id": "VARCHAR"},
+            [(i, s.id) for s in stories for i in s.item_ids],
+        )
+        self.bulk_insert("item_targets", _TARGET_COLS, list(dict.fromkeys(targets)))
+
+    # -- incremental analysis: what changed, and its neighbours ---------------------
+
+    def analysis_state(self) -> tuple[str | None, str | None]:
+        """(items stamp, settings signature) recorded by the last analyze; None if never."""
+        rows = dict(
+            self.fetchall("SELECT key, value FROM _hub_meta WHERE key IN ('analyzed', 'analyze_settings')")
+        )
+        return rows.get("analyzed"), rows.get("analyze_settings")
+
+    def analysis_stamp(self) -> str:
+        """The newest item update: items updated after it are new to the next analyze."""
+        latest = self.scalar("SELECT max(updated_at) FROM items")
+        return latest.isoformat() if latest is not None else ""
+
+    def mark_analyzed(self, stamp: str, settings: str) -> None:
+        self.executemany(
+            "INSERT OR REPLACE INTO _hub_meta VALUES (?, ?)",
+            [("analyzed", stamp), ("analyze_settings", settings)],
+        )
+
+    def changed_item_ids(self, stamp: str) -> list[str]:
+        """Items updated after `stamp`, or not in any story yet."""
+        since = dt.datetime.fromisoformat(stamp) if stamp else dt.datetime.min
+        return [
+            r[0]
+            for r in self.fetchall(
+                "SELECT id FROM items i WHERE i.updated_at > ? OR NOT EXISTS "
+                "(SELECT 1 FROM story_items si WHERE si.item_id = i.id) ORDER BY id",
+                [since],
             )
-            self.bulk_insert(
-                "stories",
-                {"id": "VARCHAR", "title": "VARCHAR", "lead_item": "VARCHAR", "first_seen": "TIMESTAMP"},
-                [(s.id, s.title, s.lead_item, s.first_seen) for s in stories],
+        ]
+
+    def existing_ids(self, ids: Collection[str]) -> set[str]:
+        rows = self.fetchall(f"SELECT id FROM items WHERE id IN {IDS}", [id_list(ids)])
+        return {r[0] for r in rows}
+
+    def targets_of(self, item_ids: Collection[str]) -> set[str]:
+        rows = self.fetchall(
+            f"SELECT DISTINCT target FROM item_targets WHERE item_id IN {IDS}", [id_list(item_ids)]
+        )
+        return {r[0] for r in rows}
+
+    def items_targeting(self, targets: Collection[str], *, posts_only: bool = False) -> set[str]:
+        """Items that point at any of `targets` (posts with fewer than 5 links only, if asked)."""
+        sql = "SELECT DISTINCT t.item_id FROM item_targets t"
+        if posts_only:
+            sql += (
+                " JOIN items i ON i.id = t.item_id WHERE i.kind IN ('post', 'thread')"
+                " AND len(coalesce(i.links, [])) < 5 AND"
             )
-            self.bulk_insert(
-                "story_items",
-                {"item_id": "VARCHAR", "story_id": "VARCHAR"},
-                [(i, s.id) for s in stories for i in s.item_ids],
-            )
+        else:
+            sql += " WHERE"
+        rows = self.fetchall(sql + f" t.target IN {IDS}", [id_list(targets)])
+        return {r[0] for r in rows}
+
+    def papers_linking(self, repos: Collection[str], exclude: Collection[str]) -> dict[str, list[str]]:
+        """repo -> the papers (not HF pages) outside `exclude` that link it."""
+        rows = self.fetchall(
+            "SELECT t.target, t.item_id FROM item_targets t JOIN items i ON i.id = t.item_id "
+            f"WHERE i.kind = 'paper' AND NOT starts_with(i.id, 'hf:') AND t.target IN {IDS} "
+            f"AND t.item_id NOT IN {IDS} ORDER BY 1, 2",
+            [id_list(repos), id_list(exclude)],
+        )
+        out: dict[str, list[str]] = {}
+        for repo, item in rows:
+            out.setdefault(repo, []).append(item)
+        return out
+
+    def same_neighbours(self, item_ids: Collection[str]) -> set[str]:
+        """Items in the same stories as, or `same`-linked (joined or refused) to, `item_ids`."""
+        ids = [id_list(item_ids)]
+        members = self.fetchall(
+            "SELECT item_id FROM story_items WHERE story_id IN "
+            f"(SELECT story_id FROM story_items WHERE item_id IN {IDS})",
+            ids,
+        )
+        linked = self.fetchall(
+            f"SELECT src, dst FROM links WHERE relation = 'same' AND (src IN {IDS} OR dst IN {IDS})",
+            ids * 2,
+        )
+        return {r[0] for r in members} | {i for r in linked for i in r}
+
+    def title_candidates(self, ranges: Sequence[tuple[dt.datetime, dt.datetime]]) -> list[Item]:
+        """Light items (id, kind, source, title, url, date) published in any range, or undated."""
+        clauses = " OR ".join(["published_at BETWEEN ? AND ?"] * len(ranges)) or "false"
+        params: list[Any] = [to_db(t) for r in ranges for t in r]
+        rows = self.fetchall(
+            f"SELECT id, kind, source, title, url, published_at FROM items "
+            f"WHERE {clauses} OR published_at IS NULL",
+            params,
+        )
+        return [Item(r[0], r[1], r[2], r[3], r[4], from_db(r[5])) for r in rows]
+
+    def story_first_seen(self, item_ids: Collection[str]) -> dict[str, dt.datetime | None]:
+        """story id -> first_seen of the stories holding `item_ids`."""
+        rows = self.fetchall(
+            "SELECT DISTINCT s.id, s.first_seen FROM stories s JOIN story_items si ON si.story_id = s.id "
+            f"WHERE si.item_id IN {IDS}",
+            [id_list(item_ids)],
+        )
+        return {r[0]: from_db(r[1]) for r in rows}
+
+    def story_ids_first_seen(self, start: dt.datetime | None, end: dt.datetime | None) -> list[str]:
+        """Stories whose first item was published in [start, end); undated ones when None."""
+        if start is None or end is None:
+            return [r[0] for r in self.fetchall("SELECT id FROM stories WHERE first_seen IS NULL ORDER BY 1")]
+        rows = self.fetchall(
+            "SELECT id FROM stories WHERE first_seen >= ? AND first_seen < ? ORDER BY 1",
+            [to_db(start), to_db(end)],
+        )
+        return [r[0] for r in rows]
 
     def links(self, item_ids: Sequence[str] | None = None) -> list[Link]:
         sql = "SELECT src, dst, relation, method, evidence FROM links"
@@ -45,8 +186,8 @@ class AnalysisMixin(BaseStore):
             rows = self.fetchall(sql + " ORDER BY src, dst")
         else:
             rows = self.fetchall(
-                sql + " WHERE src IN (SELECT unnest(?)) OR dst IN (SELECT unnest(?)) ORDER BY src, dst",
-                [list(item_ids), list(item_ids)],
+                sql + f" WHERE src IN {IDS} OR dst IN {IDS} ORDER BY src, dst",
+                [id_list(item_ids), id_list(item_ids)],
             )
         return [Link(*r) for r in rows]
 
@@ -58,9 +199,7 @@ class AnalysisMixin(BaseStore):
         if ids is None:
             rows = self.fetchall(sql + "GROUP BY ALL ORDER BY s.id")
         else:
-            rows = self.fetchall(
-                sql + "WHERE s.id IN (SELECT unnest(?)) GROUP BY ALL ORDER BY s.id", [list(ids)]
-            )
+            rows = self.fetchall(sql + f"WHERE s.id IN {IDS} GROUP BY ALL ORDER BY s.id", [id_list(ids)])
         return [Story(r[0], r[1], tuple(r[2]), r[3], from_db(r[4])) for r in rows]
 
     def story_ids_in_window(self, start: dt.datetime, end: dt.datetime) -> list[str]:
@@ -82,6 +221,22 @@ class AnalysisMixin(BaseStore):
                 [(t.id, t.name, t.description, list(t.keywords), t.seed) for t in topics],
             )
 
+    def topic_origins(self) -> dict[str, str]:
+        """emerging topic id -> the ISO week it was first found in."""
+        return dict(self.fetchall("SELECT topic_id, week FROM topic_origins"))
+
+    def save_topics(self, topics: Sequence[Topic], origins: Mapping[str, str]) -> None:
+        """Replace the topic list and the emerging topics' origins (unused ones are dropped)."""
+        used = {r[0] for r in self.fetchall("SELECT DISTINCT topic_id FROM story_topics")}
+        keep = [t for t in topics if t.seed or t.id in used]
+        with self.transaction():
+            self.replace_topics(keep)
+            self.execute("DELETE FROM topic_origins")
+            self.executemany(
+                "INSERT INTO topic_origins VALUES (?, ?)",
+                [(t.id, origins[t.id]) for t in keep if t.id in origins],
+            )
+
     def topics(self) -> list[Topic]:
         return [
             Topic(r[0], r[1], r[2] or "", tuple(r[3] or ()), bool(r[4]))
@@ -92,7 +247,7 @@ class AnalysisMixin(BaseStore):
         """story id -> (topic id, confidence, relevance); replaces those stories' rows."""
         rows = [(sid, t, c, r) for sid, (t, c, r) in assignments.items()]
         with self.transaction():
-            self.execute("DELETE FROM story_topics WHERE story_id IN (SELECT unnest(?))", [list(assignments)])
+            self.execute(f"DELETE FROM story_topics WHERE story_id IN {IDS}", [id_list(assignments)])
             self.bulk_insert(
                 "story_topics",
                 {"story_id": "VARCHAR", "topic_id": "VARCHAR", "confidence": "DOUBLE", "relevance": "DOUBLE"},
@@ -101,9 +256,8 @@ class AnalysisMixin(BaseStore):
 
     def story_topics(self, story_ids: Sequence[str]) -> dict[str, tuple[str, float, float]]:
         rows = self.fetchall(
-            "SELECT story_id, topic_id, confidence, relevance FROM story_topics "
-            "WHERE story_id IN (SELECT unnest(?))",
-            [list(story_ids)],
+            f"SELECT story_id, topic_id, confidence, relevance FROM story_topics WHERE story_id IN {IDS}",
+            [id_list(story_ids)],
         )
         return {r[0]: (r[1], float(r[2] or 0), float(r[3] or 0)) for r in rows}
 
@@ -187,9 +341,8 @@ class AnalysisMixin(BaseStore):
 
     def cached_embeddings(self, hashes: Sequence[str], model: str) -> dict[str, list[float]]:
         rows = self.fetchall(
-            "SELECT content_hash, vector FROM embeddings "
-            "WHERE model = ? AND content_hash IN (SELECT unnest(?))",
-            [model, list(hashes)],
+            f"SELECT content_hash, vector FROM embeddings WHERE model = ? AND content_hash IN {IDS}",
+            [model, id_list(hashes)],
         )
         return {r[0]: list(r[1]) for r in rows}
 

@@ -42,6 +42,7 @@ _UPSERT = (
     "content_hash = excluded.content_hash"
 )
 _CHUNK = 2000
+IDS = "(SELECT unnest(string_split(?, chr(31))))"  # an id_list() parameter as a subquery
 
 
 def content_hash(item: Item) -> str:
@@ -85,6 +86,16 @@ class FetchRecord:
     error: str | None = None
     duration_ms: float = 0.0
     run_id: int | None = None
+
+
+def id_list(values: Iterable[str]) -> str:
+    """Ids as one parameter for `unnest(string_split(?, chr(31)))`.
+
+    DuckDB's Python client probes for pandas on every element of a list parameter (an
+    import attempt each time when pandas is not installed: ~0.2 ms per id); one string
+    is split inside DuckDB instead. Ids never hold the unit separator (chr 31).
+    """
+    return "\x1f".join(values)
 
 
 def _chunks(rows: Sequence[Any], n: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -163,9 +174,7 @@ class ItemsMixin(BaseStore):
         out: dict[str, str] = {}
         for chunk in _chunks(list(ids), 2000):
             out.update(
-                self.fetchall(
-                    "SELECT id, content_hash FROM items WHERE id IN (SELECT unnest(?))", [list(chunk)]
-                )
+                self.fetchall(f"SELECT id, content_hash FROM items WHERE id IN {IDS}", [id_list(chunk)])
             )
         return out
 
@@ -229,7 +238,7 @@ class ItemsMixin(BaseStore):
             return [_row_to_item(r) for r in self.fetchall(sql + " ORDER BY id")]
         out: list[Item] = []
         for chunk in _chunks(list(ids), 2000):
-            rows = self.fetchall(sql + " WHERE id IN (SELECT unnest(?)) ORDER BY id", [list(chunk)])
+            rows = self.fetchall(sql + f" WHERE id IN {IDS} ORDER BY id", [id_list(chunk)])
             out += [_row_to_item(r) for r in rows]
         return out
 
@@ -238,9 +247,7 @@ class ItemsMixin(BaseStore):
         rows = (
             self.fetchall(sql + " ORDER BY observed_at")
             if item_ids is None
-            else self.fetchall(
-                sql + " WHERE item_id IN (SELECT unnest(?)) ORDER BY observed_at", [list(item_ids)]
-            )
+            else self.fetchall(sql + f" WHERE item_id IN {IDS} ORDER BY observed_at", [id_list(item_ids)])
         )
         out: dict[str, list[Observation]] = {}
         for item_id, metric, value, at in rows:

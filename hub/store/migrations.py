@@ -206,6 +206,18 @@ def m006_embeddings(con: Any) -> None:
     )
 
 
+def m007_incremental_analysis(con: Any) -> None:
+    """What each analyzed item points at (canonical ids), so an analyze can find the
+    neighbours of new items without reloading every item; the week each emerging topic
+    was first found, so re-fitting a week offers it only the topics of earlier weeks."""
+    con.execute(
+        """
+        CREATE TABLE item_targets (item_id VARCHAR NOT NULL, target VARCHAR NOT NULL);
+        CREATE TABLE topic_origins (topic_id VARCHAR PRIMARY KEY, week VARCHAR NOT NULL);
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_crawling,
@@ -213,4 +225,5 @@ MIGRATIONS: list[Migration] = [
     m004_meta,
     m005_llm_calls,
     m006_embeddings,
+    m007_incremental_analysis,
 ]
