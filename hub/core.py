@@ -190,9 +190,9 @@ class Hub:
         tags: Sequence[str] = (),
         params: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        from hub.config import SourceConfig
-
         from pydantic import ValidationError
+
+        from hub.config import SourceConfig
 
         try:
             src = SourceConfig(name=name, kind=kind, url=url, tags=tuple(tags), params=dict(params or {}))
@@ -528,7 +528,28 @@ class Hub:
         items = {it.id: it for it in self.store.items(item_ids)}
         obs = self.store.observations(item_ids)
         assigned = self.store.story_topics(story_ids)
-        return WeekContext(start, end, stories, items, obs, assigned)
+        mentions = self._mentions(stories, end)
+        return WeekContext(start, end, stories, items, obs, assigned, mentions)
+
+    def _mentions(self, stories: Sequence[Story], end: dt.datetime) -> dict[str, set[str]]:
+        """Per story, the sources of other items that mention it (roundups, newsletters)
+        published before the week ends: they count as independent sources."""
+        story_of = {i: s.id for s in stories for i in s.item_ids}
+        links = [
+            ln
+            for ln in self.store.links(list(story_of))
+            if ln.relation == "mentions" and ln.dst in story_of and story_of.get(ln.src) != story_of[ln.dst]
+        ]
+        srcs = {
+            it.id: it.source
+            for it in self.store.items(sorted({ln.src for ln in links}))
+            if it.published_at is None or it.published_at < end
+        }
+        out: dict[str, set[str]] = {}
+        for ln in links:
+            if ln.src in srcs:
+                out.setdefault(story_of[ln.dst], set()).add(srcs[ln.src])
+        return out
 
     def rank_week(self, ctx: WeekContext) -> list[Score]:
         """Every story of the week, best first, with its score breakdown."""
@@ -542,6 +563,7 @@ class Hub:
             weights=self.config.rank.weights,
             interests=self.config.interests,
             topic_weights={t.id: t.weight for t in self.config.topics},
+            mentions=ctx.mentions,
         )
 
     def choose_week(self, ctx: WeekContext, limit: int | None = None) -> list[Score]:
@@ -827,10 +849,12 @@ class WeekContext:
         items: dict[str, Item],
         observations: dict[str, list[Observation]],
         assigned: dict[str, tuple[str, float, float]],
+        mentions: dict[str, set[str]] | None = None,
     ) -> None:
         self.start, self.end = start, end
         self.stories, self.items = stories, items
         self.observations, self.assigned = observations, assigned
+        self.mentions = mentions or {}  # story id -> sources of items mentioning it
 
     def assignments(self) -> dict[str, topics.TopicAssignment]:
         return {sid: topics.TopicAssignment(t, c, r) for sid, (t, c, r) in self.assigned.items()}

@@ -345,3 +345,23 @@ def test_summaries_read_on_their_own(week: Week) -> None:
         text = summarize.extractive_summary(s, week.items, week.obs).text
         assert not text.startswith(opener), text
         assert text[0].isupper() or not text[0].isalpha(), text
+
+
+def test_mentions_count_as_independent_sources(week: Week) -> None:
+    papers = [s for s in week.stories if s.lead_item.startswith("arxiv:2504") and len(s.item_ids) == 1][:8]
+    plain = {sc.story_id: sc for sc in _rank(week, stories=papers)}
+    mentioned = {papers[0].id: {"feed:weekly"}, papers[1].id: {"feed:weekly", "reddit"}}
+    scores = rank.rank_stories(
+        papers, week.items, week.obs, week.topics, week_start=WEEK[0], week_end=WEEK[1],
+        weights=week.config.rank.weights, interests=InterestsConfig(), mentions=mentioned,
+    )  # fmt: skip
+    by_id = {sc.story_id: sc for sc in scores}
+    assert "sources" not in plain[papers[0].id].breakdown
+    assert by_id[papers[1].id].breakdown["sources"] > by_id[papers[0].id].breakdown["sources"] > 0
+    assert all(by_id[s.id].total == plain[s.id].total for s in papers[2:])
+    # the paper's own source mentioning it again is not independent
+    same = rank.rank_stories(
+        papers[:1], week.items, week.obs, week.topics, week_start=WEEK[0], week_end=WEEK[1],
+        weights=week.config.rank.weights, interests=InterestsConfig(), mentions={papers[0].id: {"arxiv"}},
+    )  # fmt: skip
+    assert "sources" not in same[0].breakdown

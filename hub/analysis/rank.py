@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from hub.analysis.topics import TopicAssignment
 from hub.config import InterestsConfig
@@ -148,10 +148,13 @@ def raw_signals(
     end: dt.datetime,
     interests: InterestsConfig,
     topic_weights: Mapping[str, float] | None = None,
+    mentioned_by: Collection[str] = (),
 ) -> dict[str, float]:
-    """Un-normalized signal values for one story."""
+    """Un-normalized signal values for one story. `mentioned_by`: the sources of items
+    that mention it without being part of it (a newsletter linking the paper)."""
     sig = _social(story, items, obs, end) | _github(story, obs, start, end)
-    sig["sources"] = float(len({items[i].source for i in story.item_ids if i in items}))
+    own = {items[i].source for i in story.item_ids if i in items}
+    sig["sources"] = float(len(own | set(mentioned_by)))
     sig["recency"] = _recency(story, items, start, end)
     sig["relevance"] = assignment.relevance if assignment else 0.0
     sig["interests"] = _interests(story, items, assignment.topic_id if assignment else "", interests)
@@ -201,10 +204,22 @@ def rank_stories(
     weights: Mapping[str, float],
     interests: InterestsConfig,
     topic_weights: Mapping[str, float] | None = None,
+    mentions: Mapping[str, Collection[str]] | None = None,
 ) -> list[Score]:
     """Scores best first; ties broken by story id so the order is reproducible."""
+    mentions = mentions or {}
     raw = [
-        raw_signals(s, items, observations, topics.get(s.id), week_start, week_end, interests, topic_weights)
+        raw_signals(
+            s,
+            items,
+            observations,
+            topics.get(s.id),
+            week_start,
+            week_end,
+            interests,
+            topic_weights,
+            mentions.get(s.id, ()),
+        )  # fmt: skip
         for s in stories
     ]
     scores = [score_story(s.id, sig, weights) for s, sig in zip(stories, normalize(raw), strict=True)]

@@ -1,0 +1,44 @@
+"""A roundup that mentions a paper raises its `sources` signal through the whole Hub path
+(store links -> week context -> rank), without joining the paper's story."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from hub.config import load_config
+from hub.core import make_hub
+from hub.digest.select import parse_week
+from hub.types import Item
+
+DATA = Path(__file__).parent / "data" / "sources"
+
+
+def test_a_roundup_mention_counts_as_a_source(tmp_path: Path) -> None:
+    with make_hub(load_config(None, env={}, workspace=tmp_path)) as hub:
+        hub.import_paths([DATA / "2025-04-14.jsonl"])  # real arXiv listing of the week
+        hub.analyze()
+        start, end = parse_week("2025-W16")
+        before = {sc.story_id: sc for sc in hub.rank_week(hub._week_context(start, end))}
+        items = sorted(hub.store.items(), key=lambda i: i.id)
+        papers = [i for i in items if i.id.startswith("arxiv:2504")][:6]
+        roundup = Item(
+            id="url:https://example.org/this-week-in-ai",
+            kind="post",
+            source="feed:example-weekly",
+            title="This week in AI",
+            url="https://example.org/this-week-in-ai",
+            published_at=start + dt.timedelta(days=4),
+            links=tuple(p.url for p in papers),
+        )
+        hub.store.upsert([roundup])
+        hub.analyze()
+        ctx = hub._week_context(start, end)
+        after = {sc.story_id: sc for sc in hub.rank_week(ctx)}
+        story_of = {i: s.id for s in ctx.stories for i in s.item_ids}
+        for p in papers:
+            sid = story_of[p.id]
+            assert roundup.id not in next(s for s in ctx.stories if s.id == sid).item_ids  # no join
+            assert ctx.mentions[sid] == {"feed:example-weekly"}
+            assert after[sid].breakdown["sources"] > before[sid].breakdown.get("sources", 0.0)
+            assert after[sid].total > before[sid].total
