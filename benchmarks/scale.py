@@ -214,7 +214,9 @@ def run(workdir: Path, n_items: int, n_queries: int) -> dict[str, float | str]:
         hub.store.mark_analyzed(hub.store.analysis_stamp(), hub._analyze_settings())
         out["replay_analysis_s"] = time.perf_counter() - t
         hub.store.execute("CHECKPOINT")
+        print(f"(built: {written:,} items in {upsert_s:.0f} s of upserts)", flush=True)
         weekly(hub, files, out)
+        print(f"(weekly: analyze {out['analyze_s']:.2f} s, digest {out['digest_s']:.2f} s)", flush=True)
         search(hub, items, n_queries, out)
         out["items"] = int(hub.store.scalar("SELECT count(*) FROM items"))
         out["observations"] = int(hub.store.scalar("SELECT count(*) FROM observations"))

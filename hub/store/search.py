@@ -99,29 +99,28 @@ class SearchMixin(BaseStore):
         return bool(built == self._items_stamp())
 
     def rebuild_search_index(self) -> int:
-        with self.transaction():
-            self.execute(_DOC_SQL)
-            if self.fts_available():
-                self._build_fts_index()
-            self.execute("INSERT OR REPLACE INTO _hub_meta VALUES ('search_index', ?)", [self._items_stamp()])
-        return int(self.scalar("SELECT count(*) FROM search_docs"))
-
-    def _build_fts_index(self) -> None:
-        """The BM25 index, its postings sorted by term (a query reads only its terms' row
-        groups), built within INDEX_MEMORY_LIMIT (the setting is restored afterwards)."""
+        """search_docs and its BM25 index, its postings sorted by term (a query reads only
+        its terms' row groups), built within INDEX_MEMORY_LIMIT (restored afterwards)."""
         before = self.scalar("SELECT current_setting('memory_limit')")
         self.execute(f"SET memory_limit = '{INDEX_MEMORY_LIMIT}'")
         try:
-            self.execute(
-                "PRAGMA create_fts_index('search_docs', 'id', 'title', 'body', "
-                "stemmer = 'porter', stopwords = 'english', overwrite = 1)"
-            )
-            self.execute(
-                "CREATE OR REPLACE TABLE fts_main_search_docs.terms AS "
-                "SELECT * FROM fts_main_search_docs.terms ORDER BY termid, docid"
-            )
-        finally:
+            with self.transaction():
+                self.execute(_DOC_SQL)
+                if self.fts_available():
+                    self.execute(
+                        "PRAGMA create_fts_index('search_docs', 'id', 'title', 'body', "
+                        "stemmer = 'porter', stopwords = 'english', overwrite = 1)"
+                    )
+                    self.execute(
+                        "CREATE OR REPLACE TABLE fts_main_search_docs.terms AS "
+                        "SELECT * FROM fts_main_search_docs.terms ORDER BY termid, docid"
+                    )
+                self.execute(
+                    "INSERT OR REPLACE INTO _hub_meta VALUES ('search_index', ?)", [self._items_stamp()]
+                )
+        finally:  # after the transaction ended, committed or rolled back
             self.execute(f"SET memory_limit = '{before}'")
+        return int(self.scalar("SELECT count(*) FROM search_docs"))
 
     def search(
         self,
