@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import logging
+import math
 import os
 from typing import Any
 
@@ -33,12 +34,17 @@ LEFT JOIN story_topics st ON st.story_id = si.story_id
 # starting from the query terms' postings (the terms table is kept sorted by term, so they
 # are a few row groups): match_bm25(id, q) in a SELECT over search_docs scores every
 # document, about a second a query at a million items.
+_QUERY_TERMS_SQL = """
+WITH tokens AS (SELECT DISTINCT stem(unnest(fts_main_search_docs.tokenize(?)), 'porter') AS t)
+SELECT dict.termid, dict.df, (SELECT num_docs FROM fts_main_search_docs.stats)
+FROM fts_main_search_docs.dict AS dict JOIN tokens ON dict.term = tokens.t ORDER BY dict.termid
+"""
+# {terms}: the query's term ids; {only}: optionally, score only documents holding one of
+# these (the query's selective terms, see SearchMixin._bm25).
 _SCORES_SQL = """
-WITH tokens AS (SELECT DISTINCT stem(unnest(fts_main_search_docs.tokenize(?)), 'porter') AS t),
-qterms AS (
+WITH qterms AS (
     SELECT terms.termid, terms.docid FROM fts_main_search_docs.terms AS terms
-    WHERE terms.termid IN (
-        SELECT dict.termid FROM fts_main_search_docs.dict AS dict JOIN tokens ON dict.term = tokens.t)),
+    WHERE terms.termid IN ({terms}) {only}),
 term_tf AS (SELECT termid, docid, count(*) AS tf FROM qterms GROUP BY docid, termid),
 stats AS (SELECT num_docs, avgdl FROM fts_main_search_docs.stats),
 scores AS (
@@ -52,13 +58,28 @@ scores AS (
     CROSS JOIN stats
     GROUP BY term_tf.docid)
 """
+_ONLY = "AND terms.docid IN (SELECT docid FROM fts_main_search_docs.terms WHERE termid IN ({rare}))"
 _COLS = "d.id, d.title, d.kind, d.source, d.url, d.published_at, d.topic"
 # No filters: the top scores first, then their rows (ties broken by id, as before).
 _BM25_TOP = (
-    _SCORES_SQL + f"SELECT {_COLS}, s.score FROM (SELECT name, score FROM scores "
+    "SELECT {cols}, s.score FROM (SELECT name, score FROM scores "
     "ORDER BY score DESC, name LIMIT ?) AS s JOIN search_docs AS d ON d.id = s.name"
 )
-_BM25_ALL = _SCORES_SQL + f"SELECT {_COLS}, s.score FROM scores AS s JOIN search_docs AS d ON d.id = s.name"
+_BM25_ALL = "SELECT {cols}, s.score FROM scores AS s JOIN search_docs AS d ON d.id = s.name"
+# A term in more than this share of documents is "common": documents holding only common
+# terms are scored only when the selective terms' candidates cannot be shown to beat them.
+SELECTIVE_DF = 0.05
+K1 = 1.2
+
+
+def _idf(df: int, n: int) -> float:
+    return math.log(((n - df) + 0.5) / (df + 0.5) + 1)
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids)  # integers from the index itself
+
+
 INDEX_MEMORY_LIMIT = "1GB"  # DuckDB memory for an index build (it spills beyond): bounded RSS
 
 
@@ -139,16 +160,45 @@ class SearchMixin(BaseStore):
                 filters.append(clause)
                 params.append(value)
         if self.fts_available() and self._has_fts_index():
-            sql, qparams = (_BM25_ALL, [query]) if params else (_BM25_TOP, [query, limit])
-        else:  # plain matching: title hits weigh double
-            score = (
-                "(CASE WHEN title ILIKE '%' || ? || '%' THEN 2 ELSE 0 END) + "
-                "(CASE WHEN body ILIKE '%' || ? || '%' THEN 1 ELSE 0 END)"
-            )
-            sql = (
-                f"SELECT id, title, kind, source, url, published_at, topic, {score} AS score FROM search_docs"
-            )
-            qparams = [query, query]
+            return self._bm25(query, filters, params, limit)
+        # plain matching: title hits weigh double
+        score = (
+            "(CASE WHEN title ILIKE '%' || ? || '%' THEN 2 ELSE 0 END) + "
+            "(CASE WHEN body ILIKE '%' || ? || '%' THEN 1 ELSE 0 END)"
+        )
+        sql = f"SELECT id, title, kind, source, url, published_at, topic, {score} AS score FROM search_docs"
+        return self._rows(sql, [query, query], filters, params, limit)
+
+    def _bm25(self, query: str, filters: list[str], params: list[Any], limit: int) -> list[dict[str, Any]]:
+        """BM25 top `limit`, exact, MaxScore-style: documents holding only common terms
+        score below the sum of those terms' upper bounds (idf × (k1 + 1)), so when the
+        limit-th document among those holding a selective term scores at least that much,
+        nothing else can enter the top; otherwise every posting is scored."""
+        terms = self.fetchall(_QUERY_TERMS_SQL, [query])
+        if not terms:
+            return []
+        n = int(terms[0][2])
+        ids = [int(t) for t, _, _ in terms]
+        rare = [int(t) for t, df, _ in terms if df <= SELECTIVE_DF * n]
+        bound = sum(_idf(int(df), n) * (K1 + 1) for _, df, _ in terms if df > SELECTIVE_DF * n)
+        if rare and bound > 0:
+            rows = self._bm25_rows(ids, rare, filters, params, limit)
+            if len(rows) == limit and rows[-1]["score"] >= bound + 1e-4:  # scores are rounded
+                return rows
+        return self._bm25_rows(ids, None, filters, params, limit)
+
+    def _bm25_rows(
+        self, ids: list[int], rare: list[int] | None, filters: list[str], params: list[Any], limit: int
+    ) -> list[dict[str, Any]]:
+        only = _ONLY.format(rare=_ids(rare)) if rare else ""
+        scores = _SCORES_SQL.format(terms=_ids(ids), only=only)
+        if params:
+            return self._rows(scores + _BM25_ALL.format(cols=_COLS), [], filters, params, limit)
+        return self._rows(scores + _BM25_TOP.format(cols=_COLS), [limit], filters, params, limit)
+
+    def _rows(
+        self, sql: str, qparams: list[Any], filters: list[str], params: list[Any], limit: int
+    ) -> list[dict[str, Any]]:
         rows = self.fetchall(
             f"SELECT * FROM ({sql}) WHERE {' AND '.join(filters)} ORDER BY score DESC, id LIMIT ?",
             [*qparams, *params, limit],
