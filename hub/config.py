@@ -238,9 +238,13 @@ def load_config(
     try:
         return Config.model_validate(data)
     except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path or 'config'}: {where}: {first['msg']}") from e
+        raise ConfigError(f"{path or 'config'}: {field_error(e.errors()[0])}") from e
+
+
+def field_error(err: Any) -> str:
+    """One pydantic error as `section.key: what is wrong`."""
+    where = ".".join(str(p) for p in err["loc"])
+    return f"{where}: {str(err['msg']).removeprefix('Value error, ')}"
 
 
 def write_default(path: Path, *, force: bool = False) -> Path:

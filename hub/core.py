@@ -192,15 +192,12 @@ class Hub:
     ) -> dict[str, Any]:
         from pydantic import ValidationError
 
-        from hub.config import SourceConfig
+        from hub.config import SourceConfig, field_error
 
         try:
             src = SourceConfig(name=name, kind=kind, url=url, tags=tuple(tags), params=dict(params or {}))
         except ValidationError as e:
-            why = "; ".join(
-                f"{'.'.join(map(str, x['loc']))}: {x['msg'].removeprefix('Value error, ')}"
-                for x in e.errors()
-            )
+            why = "; ".join(field_error(x) for x in e.errors())
             raise HubError(f"invalid source {name!r}: {why}") from e
         if kind not in crawler.KINDS:
             raise HubError(f"unknown source kind {kind!r} (one of {', '.join(crawler.KINDS)})")
@@ -396,7 +393,7 @@ class Hub:
         pointed = {t for it in fresh for t in resolve.targets(it)} | self.store.targets_of(changed)
         existing = self.store.existing_ids(pointed)
         ids = set(changed) | existing | self.store.items_targeting(changed)
-        ids |= self.store.items_targeting(pointed - existing, posts_only=True)
+        ids |= self.store.items_targeting(pointed - existing, posts_below_links=resolve.ROUNDUP_MIN_LINKS)
         repos = {t for t in existing if t.startswith("gh:")}
         for papers in self.store.papers_linking(repos, changed).values():
             if len(papers) <= 1:

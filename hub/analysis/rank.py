@@ -219,7 +219,7 @@ def rank_stories(
             interests,
             topic_weights,
             mentions.get(s.id, ()),
-        )  # fmt: skip
+        )
         for s in stories
     ]
     scores = [score_story(s.id, sig, weights) for s, sig in zip(stories, normalize(raw), strict=True)]

@@ -110,17 +110,19 @@ class AnalysisMixin(BaseStore):
         )
         return {r[0] for r in rows}
 
-    def items_targeting(self, targets: Collection[str], *, posts_only: bool = False) -> set[str]:
-        """Items that point at any of `targets` (posts with fewer than 5 links only, if asked)."""
-        sql = "SELECT DISTINCT t.item_id FROM item_targets t"
-        if posts_only:
+    def items_targeting(self, targets: Collection[str], *, posts_below_links: int | None = None) -> set[str]:
+        """Items that point at any of `targets` (only posts with fewer links than
+        `posts_below_links`, if given: those that are not roundups)."""
+        sql, params = "SELECT DISTINCT t.item_id FROM item_targets t", []
+        if posts_below_links is not None:
             sql += (
                 " JOIN items i ON i.id = t.item_id WHERE i.kind IN ('post', 'thread')"
-                " AND len(coalesce(i.links, [])) < 5 AND"
+                " AND len(coalesce(i.links, [])) < ? AND"
             )
+            params.append(posts_below_links)
         else:
             sql += " WHERE"
-        rows = self.fetchall(sql + f" t.target IN {IDS}", [id_list(targets)])
+        rows = self.fetchall(sql + f" t.target IN {IDS}", [*params, id_list(targets)])
         return {r[0] for r in rows}
 
     def papers_linking(self, repos: Collection[str], exclude: Collection[str]) -> dict[str, list[str]]:

@@ -62,10 +62,10 @@ _ONLY = "AND terms.docid IN (SELECT docid FROM fts_main_search_docs.terms WHERE 
 _COLS = "d.id, d.title, d.kind, d.source, d.url, d.published_at, d.topic"
 # No filters: the top scores first, then their rows (ties broken by id, as before).
 _BM25_TOP = (
-    "SELECT {cols}, s.score FROM (SELECT name, score FROM scores "
+    f"SELECT {_COLS}, s.score FROM (SELECT name, score FROM scores "
     "ORDER BY score DESC, name LIMIT ?) AS s JOIN search_docs AS d ON d.id = s.name"
 )
-_BM25_ALL = "SELECT {cols}, s.score FROM scores AS s JOIN search_docs AS d ON d.id = s.name"
+_BM25_ALL = f"SELECT {_COLS}, s.score FROM scores AS s JOIN search_docs AS d ON d.id = s.name"
 # A term in more than this share of documents is "common": documents holding only common
 # terms are scored only when the selective terms' candidates cannot be shown to beat them.
 SELECTIVE_DF = 0.05
@@ -193,8 +193,8 @@ class SearchMixin(BaseStore):
         only = _ONLY.format(rare=_ids(rare)) if rare else ""
         scores = _SCORES_SQL.format(terms=_ids(ids), only=only)
         if params:
-            return self._rows(scores + _BM25_ALL.format(cols=_COLS), [], filters, params, limit)
-        return self._rows(scores + _BM25_TOP.format(cols=_COLS), [limit], filters, params, limit)
+            return self._rows(scores + _BM25_ALL, [], filters, params, limit)
+        return self._rows(scores + _BM25_TOP, [limit], filters, params, limit)
 
     def _rows(
         self, sql: str, qparams: list[Any], filters: list[str], params: list[Any], limit: int
