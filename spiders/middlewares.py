@@ -1,12 +1,16 @@
 """Downloader middlewares: Retry-After and exponential backoff; API rate-limit budget;
-robots.txt for every request; only http(s) URLs to hosts that can exist, also after redirects."""
+robots.txt for every request; only http(s) URLs to hosts that can exist, also after redirects,
+and no redirect to a link-local (cloud metadata) or, from a public host, a private address."""
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import ipaddress
 import os
+import socket
 import time
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -115,7 +119,8 @@ NEVER_RESOLVES = ("invalid", "onion")
 
 
 class SafeUrlMiddleware:
-    """Refuse non-http(s) URLs and reserved host names before anything is sent.
+    """Refuse non-http(s) URLs, reserved host names and redirects that `redirect_refusal`
+    refuses, before anything is sent.
 
     Runs first (before robots.txt), so a refused URL costs no request and no lookup,
     and the refusal is not retried.
@@ -133,11 +138,19 @@ class SafeUrlMiddleware:
                 f"DNS lookup failed: {host} is a reserved name that never resolves "
                 "(RFC 6761/7686), not looked up"
             )
+        # Checked on the redirected request itself (3xx and meta refresh alike): its URL
+        # is exactly what would be fetched, after Scrapy's own URL clean-up.
+        chain = request.meta.get("redirect_urls")
+        if chain and (why := redirect_refusal(chain, request.url)):
+            request.meta["dont_retry"] = True
+            reasons = request.meta.get("redirect_reasons") or ["?"]
+            raise RefusedURL(f"{_redirect_reason(reasons[-1])} redirect {why} refused")
 
 
 class SafeRedirectMiddleware(RedirectMiddleware):
     """Scrapy's redirects, but a Location that is not http(s) is refused with a clear
-    error (Scrapy returns the 3xx unfollowed, or raises ValueError on `javascript:`)."""
+    error (Scrapy returns the 3xx unfollowed, or raises ValueError on `javascript:`).
+    Where a redirect may go by address is SafeUrlMiddleware's check on the new request."""
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None
@@ -168,6 +181,89 @@ class SafeRedirectMiddleware(RedirectMiddleware):
 def _scheme(scheme: str) -> str:
     """A scheme for an error message: the name only (never the attacker's URL), short."""
     return f"{scheme[:20]}:" if scheme else "scheme-less"
+
+
+# Never a redirect's target, whatever the source: link-local (169.254/16, fe80::/10) is
+# where cloud metadata endpoints live (169.254.169.254), and an unspecified address
+# (0.0.0.0, ::) connects to the local host.
+NEVER_REDIRECTED_TO = ("unspecified", "link-local", "multicast", "reserved")
+# 0.0.0.0/8 "this network": Linux connects 0.0.0.0 to the local host, and newer kernels
+# route the rest of the block as unicast.
+THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
+
+
+def host_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address a URL host is written as, None for a DNS name (never looked up).
+
+    An IPv4 address counts in every form the system resolver takes without DNS
+    (inet_aton: 2852039166, 0xa9fea9fe, 0251.0376.0251.0376, 169.254.43518), and an
+    IPv4-mapped IPv6 address ([::ffff:169.254.169.254]) as the IPv4 address it maps.
+    """
+    host = host.rstrip(".")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def address_kind(host: str) -> tuple[str, str] | None:
+    """(kind, address) of a URL host that is not a public address, else None.
+
+    Kinds: "loopback" (127/8, ::1, `localhost`), "unspecified", "link-local",
+    "multicast", "reserved", and "private" for every other non-global address (RFC 1918,
+    ULA fc00::/7, site-local, shared 100.64/10, documentation ranges). A DNS name other
+    than `localhost` is None: judged as written, not resolved.
+    """
+    host = host.lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):  # RFC 6761: always loopback
+        return "loopback", "localhost"
+    ip = host_address(host)
+    if ip is None:
+        return None
+    site_local = isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local
+    kinds = (  # loopback first: ::1 is also "reserved"
+        ("loopback", ip.is_loopback),
+        ("unspecified", ip.is_unspecified or ip in THIS_NETWORK),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("reserved", ip.is_reserved),
+        ("private", ip.is_private or not ip.is_global or site_local),
+    )
+    shown = str(ip).split("%", 1)[0]  # without an IPv6 zone id: no attacker text in errors
+    return next(((kind, shown) for kind, matches in kinds if matches), None)
+
+
+def redirect_refusal(chain: Sequence[str], target: str) -> str | None:
+    """Why a redirect to `target` is not followed (for the error message), None if it is.
+
+    `chain` is the source URL and every URL redirected from since. A link-local,
+    unspecified, multicast or reserved address is never followed. A loopback or private
+    address is followed only while the whole chain is loopback/private (a source served
+    from this machine or a LAN), never from a public address or a DNS name. Hosts are
+    judged as written, without DNS: a public name that resolves to a private address
+    (DNS rebinding) is out of scope.
+    """
+    found = address_kind(urlsplit(target).hostname or "")
+    if found is None:
+        return None
+    kind, address = found
+    what = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} address ({address})"
+    if kind in NEVER_REDIRECTED_TO:
+        return f"to {what}"
+    if any(address_kind(urlsplit(url).hostname or "") is None for url in chain):
+        return f"from a public host to {what}"
+    return None
+
+
+def _redirect_reason(reason: Any) -> str:
+    """Scrapy's redirect reason (a status code, or "meta refresh") for an error message."""
+    return f"HTTP {reason}" if isinstance(reason, int) else str(reason)[:20]
 
 
 class RobotsGuardMiddleware:

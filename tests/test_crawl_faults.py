@@ -1,8 +1,9 @@
 """Network faults while crawling, each beside a good source in the same crawl (no network).
 
 A connection reset mid-response, a server that trickles bytes slower than the timeout,
-a host that can never resolve, and redirects to non-http(s) schemes: each is recorded as
-that source's error, nothing partial is stored, and the good source keeps every item.
+a host that can never resolve, redirects to non-http(s) schemes and redirects to
+link-local (cloud metadata) or unspecified addresses: each is recorded as that source's
+error, nothing partial is stored, and the good source keeps every item.
 The faulty bodies are a different recorded feed than the good one, so a partial body
 that slipped through would show up as an item that should not exist.
 """
@@ -249,3 +250,130 @@ def test_redirects_to_other_schemes_are_never_followed(
         assert moved["items"] == len(GOOD_LINKS) and moved["errors"] == 0 and "moved" not in errors
         assert [r.path for r, _ in second_server.log] == ["/robots.txt", "/moved.xml"]
         _good_kept_everything(hub, result, "redirects to other schemes")
+
+
+METADATA = "a link-local address (169.254.169.254)"  # the cloud metadata endpoint
+# name: (Location or meta-refresh target, 3xx status or None for a meta refresh, refused as).
+# Nothing may connect to any of them: each refusal must be the policy's, before any request.
+ADDRESS_TARGETS = {
+    "to-metadata": ("http://169.254.169.254/latest/meta-data/", 302, METADATA),
+    "to-mapped": ("http://[::ffff:169.254.169.254]/latest/meta-data/", 301, METADATA),
+    "to-decimal": ("http://2852039166/latest/meta-data/", 307, METADATA),
+    "to-fe80": ("http://[fe80::1]/feed.xml", 308, "a link-local address (fe80::1)"),
+    # 0.0.0.0 would reach the second loopback server, whose log would show it
+    "to-unspecified": ("http://0.0.0.0:{port}/unspecified.xml", 302, "an unspecified address (0.0.0.0)"),
+    "meta-refresh": ("http://169.254.169.254/latest/meta-data/", None, METADATA),
+}
+
+
+def test_redirects_to_link_local_and_unspecified_addresses_are_never_followed(
+    tmp_path: Path, server: HTTPServer, second_server: HTTPServer
+) -> None:
+    second_server.expect_request("/robots.txt").respond_with_data("", status=404)
+    second_server.expect_request("/unspecified.xml").respond_with_data(
+        OTHER, content_type="application/atom+xml"
+    )
+    second_server.expect_request("/hop").respond_with_data(
+        "", status=302, headers={"Location": second_server.url_for("/moved.xml")}
+    )
+    second_server.expect_request("/moved.xml").respond_with_data(FEED, content_type="application/rss+xml")
+    sources = [_good(server)]
+    for name, (target, status, _) in ADDRESS_TARGETS.items():
+        target = target.format(port=second_server.port)
+        if status is None:
+            page = f'<html><head><meta http-equiv="refresh" content="0; url={target}"></head></html>'
+            server.expect_request(f"/{name}").respond_with_data(page, content_type="text/html")
+        else:
+            server.expect_request(f"/{name}").respond_with_data(
+                "", status=status, headers={"Location": target}
+            )
+        sources.append({"name": name, "kind": "feed", "url": server.url_for(f"/{name}")})
+    # the control: within loopback, a two-hop redirect is followed (a self-hosted source)
+    server.expect_request("/within").respond_with_data(
+        "", status=302, headers={"Location": second_server.url_for("/hop")}
+    )
+    sources.append({"name": "within", "kind": "feed", "url": server.url_for("/within")})
+    with _hub(tmp_path, server, sources) as hub:
+        result = hub.crawl()
+        errors = _errors(hub)
+        for name, (_, status, what) in ADDRESS_TARGETS.items():
+            # the policy's refusal, before any request: not a timeout or a refused connection
+            reason = f"HTTP {status}" if status else "meta refresh"
+            assert errors[name] == f"RefusedURL: {reason} redirect to {what} refused", name
+            _nothing_stored_for(hub, name)
+            SUMMARY[f"refused: {reason} redirect to {what.split(' (')[0]} (crawl)"] += 1
+        within = {r["source"]: r for r in result.sources}["within"]
+        assert within["items"] == len(GOOD_LINKS) and within["errors"] == 0 and "within" not in errors
+        # nothing reached 0.0.0.0:port (not even its robots.txt): only the control's requests
+        assert [r.path for r, _ in second_server.log] == ["/robots.txt", "/hop", "/moved.xml"]
+        _good_kept_everything(hub, result, "redirects to link-local and unspecified addresses")
+
+
+LOOPBACK_SOURCE = "http://127.0.0.1:8080/feed.xml"
+PUBLIC_SOURCE = "https://example.org/feed"
+
+
+@pytest.mark.parametrize(
+    ("chain", "target", "refusal"),
+    [
+        # never, whatever the source: link-local (cloud metadata), unspecified, multicast, reserved
+        ([LOOPBACK_SOURCE], "http://169.254.169.254/latest/meta-data/", f"to {METADATA}"),
+        ([PUBLIC_SOURCE], "http://169.254.169.254/", f"to {METADATA}"),
+        ([LOOPBACK_SOURCE], "http://[::ffff:169.254.169.254]/", f"to {METADATA}"),
+        ([LOOPBACK_SOURCE], "http://[::ffff:a9fe:a9fe]/", f"to {METADATA}"),
+        ([LOOPBACK_SOURCE], "http://2852039166/", f"to {METADATA}"),
+        ([LOOPBACK_SOURCE], "http://0xa9fea9fe/", f"to {METADATA}"),
+        ([LOOPBACK_SOURCE], "http://0251.0376.0251.0376/", f"to {METADATA}"),
+        ([LOOPBACK_SOURCE], "http://169.254.43518/", f"to {METADATA}"),
+        ([LOOPBACK_SOURCE], "http://169.254.169.254./", f"to {METADATA}"),
+        ([LOOPBACK_SOURCE], "http://[fe80::1%25eth0]/", "to a link-local address (fe80::1)"),
+        ([LOOPBACK_SOURCE], "http://0.0.0.0:8080/", "to an unspecified address (0.0.0.0)"),
+        ([LOOPBACK_SOURCE], "http://0/", "to an unspecified address (0.0.0.0)"),
+        ([LOOPBACK_SOURCE], "http://[::]/", "to an unspecified address (::)"),
+        ([LOOPBACK_SOURCE], "http://224.0.0.251/", "to a multicast address (224.0.0.251)"),
+        ([LOOPBACK_SOURCE], "http://[ff02::1]/", "to a multicast address (ff02::1)"),
+        ([LOOPBACK_SOURCE], "http://240.0.0.1/", "to a reserved address (240.0.0.1)"),
+        # from a public host: no loopback or private address either
+        ([PUBLIC_SOURCE], "http://10.0.0.1/", "from a public host to a private address (10.0.0.1)"),
+        ([PUBLIC_SOURCE], "http://localhost/", "from a public host to a loopback address (localhost)"),
+        ([PUBLIC_SOURCE], "http://LOCALHOST.:8000/", "from a public host to a loopback address (localhost)"),
+        ([PUBLIC_SOURCE], "http://127.0.0.1:8080/", "from a public host to a loopback address (127.0.0.1)"),
+        ([PUBLIC_SOURCE], "http://2130706433/", "from a public host to a loopback address (127.0.0.1)"),
+        ([PUBLIC_SOURCE], "http://0x7f.1/", "from a public host to a loopback address (127.0.0.1)"),
+        ([PUBLIC_SOURCE], "http://[::1]/", "from a public host to a loopback address (::1)"),
+        (
+            [PUBLIC_SOURCE],
+            "http://[::ffff:192.168.1.1]/",
+            "from a public host to a private address (192.168.1.1)",
+        ),
+        (
+            [PUBLIC_SOURCE],
+            "http://[fd00:ec2::254]/",
+            "from a public host to a private address (fd00:ec2::254)",
+        ),
+        (
+            ["http://93.184.215.14/feed"],
+            "http://172.16.0.1/",
+            "from a public host to a private address (172.16.0.1)",
+        ),
+        # a public hop anywhere in the chain counts, even from a loopback source
+        (
+            [LOOPBACK_SOURCE, "https://example.org/hop"],
+            "http://10.0.0.1/",
+            "from a public host to a private address (10.0.0.1)",
+        ),
+        # followed: public targets, and loopback/private ones from a loopback/private chain
+        ([PUBLIC_SOURCE], "https://example.com/", None),
+        ([PUBLIC_SOURCE], "http://93.184.215.14/", None),
+        ([PUBLIC_SOURCE], "https://[2606:4700:4700::1111]/", None),
+        ([LOOPBACK_SOURCE], "http://10.0.0.1/", None),
+        ([LOOPBACK_SOURCE, "http://192.168.1.2/feed"], "http://localhost:8000/", None),
+        (["http://[fd12::1]/feed"], "http://[::1]/", None),
+    ],
+)
+def test_redirect_address_policy(chain: list[str], target: str, refusal: str | None) -> None:
+    from spiders.middlewares import redirect_refusal
+
+    assert redirect_refusal(chain, target) == refusal
+    if refusal is not None:
+        SUMMARY[f"refused: redirect {refusal.split(' (')[0]} (policy)"] += 1
