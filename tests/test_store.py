@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from hub.store import Store
+from hub.store import items as items_mod
 from hub.store.migrations import MIGRATIONS
 from hub.types import Item, Observation
 
@@ -96,3 +97,22 @@ def test_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
             Store(path)
     finally:
         holder.communicate("")
+
+
+@pytest.mark.parametrize(("gap", "max_runs"), [(2048, 64), (3, 64), (3, 4)])  # one run, several, one scan
+def test_items_by_id_are_read_by_row_id_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gap: int, max_runs: int
+) -> None:
+    monkeypatch.setattr(items_mod, "_RUN_GAP", gap)
+    monkeypatch.setattr(items_mod, "_MAX_RUNS", max_runs)
+    with Store(tmp_path / "h.duckdb") as s:
+        s.upsert([_item(n) for n in range(3000)])
+        s.execute("DELETE FROM items WHERE id = ?", [_item(7).id])  # a hole in the row ids
+        with s.transaction():  # rows not committed yet are read too
+            s.upsert([_item(n, title=f"late {n}") for n in range(3000, 3100)])
+            wanted = [_item(n).id for n in [*range(0, 40), *range(500, 3100, 97), 3099]]
+            wanted += ["arxiv:9999.99999", wanted[0]]  # unknown, twice
+            got = s.items(wanted)
+        assert [it.id for it in got] == sorted(set(wanted) - {_item(7).id, "arxiv:9999.99999"})
+        assert all(it.extra == {"n": int(it.id[-5:])} for it in got)
+        assert [it.title for it in got][-2:] == ["late 3022", "late 3099"]
