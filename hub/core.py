@@ -46,6 +46,7 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 log = logging.getLogger("hub")
 EMBED_MIN_SIMILARITY = 0.2  # cosine of endpoint embeddings (denser than TF-IDF)
 ANALYZE_VERSION = 2  # bump when analysis changes its results: the next analyze is a full run
+WEEK_BATCH = 8  # weeks of stories read and topic rows written at once (bounds a full run's memory)
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -334,17 +335,18 @@ class Hub:
         stamp = self.store.analysis_stamp()
         done, done_settings = self.store.analysis_state()
         progress("analyze", 1, 4)
+        loaded: dict[str, Item] = {}  # items the resolve step read, reused by the topic fitting
         if done is None or done_settings != settings:
             n_items, n_stories, weeks = self._resolve_all()
         else:
             changed = self.store.changed_item_ids(done)
             if not changed:
                 return AnalyzeResult(self.latest_week() or "", 0, 0, len(self.topic_list()), seconds)
-            n_items, n_stories, weeks = self._resolve_changed(changed)
+            n_items, n_stories, weeks, loaded = self._resolve_changed(changed)
         seconds["resolve"] = time.perf_counter() - t0
         progress("analyze", 2, 4)
         t1 = time.perf_counter()
-        n_topics = self._assign_topics(weeks)
+        n_topics = self._assign_topics(weeks, loaded)
         self.store.mark_analyzed(stamp, settings)
         seconds["topics"] = time.perf_counter() - t1
         progress("analyze", 4, 4)
@@ -364,10 +366,14 @@ class Hub:
         self.store.replace_resolution(links, stories, targets)
         return len(items), len(stories), {_topic_batch(s.first_seen) for s in stories}
 
-    def _resolve_changed(self, changed: Sequence[str]) -> tuple[int, int, set[str]]:
-        """Re-resolve the changed items' neighbourhood (whole stories), keep the rest."""
-        ids = self._neighbourhood(changed)
-        items = self.store.items(sorted(ids))
+    def _resolve_changed(self, changed: Sequence[str]) -> tuple[int, int, set[str], dict[str, Item]]:
+        """Re-resolve the changed items' neighbourhood (whole stories), keep the rest.
+
+        Returns (items, stories, weeks to re-fit, the items read by id)."""
+        ids, fresh = self._neighbourhood(changed)
+        loaded = {it.id: it for it in fresh}  # the changed items are in the neighbourhood
+        loaded |= {it.id: it for it in self.store.items(sorted(ids - loaded.keys()))}
+        items = [loaded[i] for i in sorted(loaded)]
         targets = {it.id: resolve.targets(it) for it in items}
         pointed = {t for ts in targets.values() for t in ts} - ids
         known = ids | self.store.existing_ids(pointed)
@@ -378,10 +384,11 @@ class Hub:
         before = {s.id: s for s in self.store.stories(list(self.store.story_first_seen(ids)))}
         rows = [(i, t) for i, ts in targets.items() for t in ts]
         self.store.save_resolution(ids, before, links, stories, rows)
-        return len(items), len(stories), _refit_weeks(before, stories, set(changed))
+        return len(items), len(stories), _refit_weeks(before, stories, set(changed)), loaded
 
-    def _neighbourhood(self, changed: Sequence[str]) -> set[str]:
-        """The changed items plus every item whose links or story they can change.
+    def _neighbourhood(self, changed: Sequence[str]) -> tuple[set[str], list[Item]]:
+        """The changed items plus every item whose links or story they can change
+        (and the changed items themselves, as read).
 
         Direct neighbours: what they point at (old and new targets), what points at them,
         posts pointing at the same page, the other paper linking the same repo (a second
@@ -404,46 +411,71 @@ class Hub:
         while frontier:
             frontier = self.store.same_neighbours(frontier) - ids
             ids |= frontier
-        return ids
+        return ids, fresh
 
-    def _assign_topics(self, weeks: Iterable[str]) -> int:
+    def _assign_topics(self, weeks: Iterable[str], loaded: Mapping[str, Item] | None = None) -> int:
         """Seed and emerging topics for the stories first seen in each given week, in order.
 
         A week is offered the seed topics and the emerging topics found in earlier weeks,
-        so re-fitting a week gives what a full run (which fits the weeks in order) gives."""
+        so re-fitting a week gives what a full run (which fits the weeks in order) gives.
+        Stories and items are read, and topic rows written, WEEK_BATCH weeks at a time;
+        `loaded`: items this run has read already."""
         seeds = topics.seed_topics(self.config.topics)
         seed_ids = {t.id for t in seeds}
         known = [t for t in self.store.topics() if t.id not in seed_ids and not t.seed]
         origins = self.store.topic_origins()
         retired: dict[str, Topic] = {}  # found in a re-fitted week before; kept while in use
-        for week in sorted(weeks):
-            retired |= {t.id: t for t in known if origins.get(t.id) == week}
-            known = [t for t in known if origins.get(t.id) != week]
-            earlier = [t for t in known if origins.get(t.id, "") < week]
-            found = self._assign_week(week, [*seeds, *earlier], earlier)
-            for t in found:
-                origins[t.id] = min(origins.get(t.id, week), week)
-            known = list({t.id: t for t in [*known, *found]}.values())  # ids stay stable
+        ordered = sorted(weeks)
+        for n in range(0, len(ordered), WEEK_BATCH):
+            batch = ordered[n : n + WEEK_BATCH]
+            stories, items = self._week_stories(batch, loaded or {})
+            rows: dict[str, tuple[str, float, float]] = {}
+            for week in batch:
+                retired |= {t.id: t for t in known if origins.get(t.id) == week}
+                known = [t for t in known if origins.get(t.id) != week]
+                earlier = [t for t in known if origins.get(t.id, "") < week]
+                found = self._assign_week(stories[week], items, [*seeds, *earlier], earlier, rows)
+                for t in found:
+                    origins[t.id] = min(origins.get(t.id, week), week)
+                known = list({t.id: t for t in [*known, *found]}.values())  # ids stay stable
+            if rows:
+                self.store.save_story_topics(rows)
         known_ids = {t.id for t in known}
         unused = [t for t in retired.values() if t.id not in known_ids]
         self.store.save_topics([*seeds, *known, *unused], origins)
         return len(self.store.topics())
 
-    def _assign_week(self, week: str, topic_list: list[Topic], earlier: list[Topic]) -> list[Topic]:
-        """Assign one week's stories; return the emerging topics found among them."""
-        start, end = select.parse_week(week) if week else (None, None)
-        stories = self.store.stories(self.store.story_ids_first_seen(start, end))
+    def _week_stories(
+        self, weeks: Sequence[str], loaded: Mapping[str, Item]
+    ) -> tuple[dict[str, list[Story]], dict[str, Item]]:
+        """The stories first seen in each week ("" = undated) and all their items, read at once."""
+        found = self.store.stories_first_seen([select.parse_week(w) if w else None for w in weeks])
+        stories: dict[str, list[Story]] = {w: [] for w in weeks}
+        for s in found:
+            stories[_topic_batch(s.first_seen)].append(s)
+        wanted = [i for s in found for i in s.item_ids]
+        items = {i: loaded[i] for i in wanted if i in loaded}
+        items |= {it.id: it for it in self.store.items([i for i in wanted if i not in items])}
+        return stories, items
+
+    def _assign_week(
+        self,
+        stories: list[Story],
+        items: Mapping[str, Item],
+        topic_list: list[Topic],
+        earlier: list[Topic],
+        rows: dict[str, tuple[str, float, float]],
+    ) -> list[Topic]:
+        """Assign one week's stories (into `rows`); return the emerging topics found among them."""
         if not stories:
             return []
-        by_id = {it.id: it for it in self.store.items([i for s in stories for i in s.item_ids])}
-        vectors = self._embeddings(stories, by_id, topic_list) if self.embedder else None
+        vectors = self._embeddings(stories, items, topic_list) if self.embedder else None
         assigned = topics.assign_topics(
-            stories, by_id, topic_list, vectors, min_similarity=EMBED_MIN_SIMILARITY if vectors else None
+            stories, items, topic_list, vectors, min_similarity=EMBED_MIN_SIMILARITY if vectors else None
         )
-        emerging, moved = topics.emerging_topics(stories, by_id, assigned, earlier)
+        emerging, moved = topics.emerging_topics(stories, items, assigned, earlier)
         assigned.update(moved)
-        rows = {sid: (a.topic_id, a.confidence, a.relevance) for sid, a in assigned.items()}
-        self.store.save_story_topics(rows)
+        rows.update({sid: (a.topic_id, a.confidence, a.relevance) for sid, a in assigned.items()})
         return emerging
 
     def _embeddings(
@@ -579,7 +611,8 @@ class Hub:
         ranked = self.choose_week(ctx, limit)
         by_id = {s.id: s for s in ctx.stories}
         chosen = [by_id[sc.story_id] for sc in ranked]
-        summaries = {s.id: self.summarize(s, ctx.items, ctx.observations) for s in chosen}
+        with self.store.transaction():  # one commit for the cached summaries, not one per story
+            summaries = {s.id: self.summarize(s, ctx.items, ctx.observations) for s in chosen}
         if self._use_llm:
             summaries.update(self._llm_summaries(chosen, ctx.items, progress))
         this = self.store.topic_story_counts(ctx.start, ctx.end)

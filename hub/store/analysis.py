@@ -19,6 +19,17 @@ _LINK_COLS = {
 }
 _STORY_COLS = {"id": "VARCHAR", "title": "VARCHAR", "lead_item": "VARCHAR", "first_seen": "TIMESTAMP"}
 _TARGET_COLS = {"item_id": "VARCHAR", "target": "VARCHAR"}
+_STORIES_SQL = (
+    "SELECT s.id, s.title, list(si.item_id ORDER BY si.item_id), s.lead_item, s.first_seen "
+    "FROM stories s JOIN story_items si ON si.story_id = s.id "
+)
+_TOPIC_COLS = {
+    "id": "VARCHAR",
+    "name": "VARCHAR",
+    "description": "VARCHAR",
+    "keywords": "VARCHAR[]",
+    "seed": "BOOLEAN",
+}
 
 
 class AnalysisMixin(BaseStore):
@@ -172,15 +183,20 @@ class AnalysisMixin(BaseStore):
         )
         return {r[0]: from_db(r[1]) for r in rows}
 
-    def story_ids_first_seen(self, start: dt.datetime | None, end: dt.datetime | None) -> list[str]:
-        """Stories whose first item was published in [start, end); undated ones when None."""
-        if start is None or end is None:
-            return [r[0] for r in self.fetchall("SELECT id FROM stories WHERE first_seen IS NULL ORDER BY 1")]
+    def stories_first_seen(self, ranges: Sequence[tuple[dt.datetime, dt.datetime] | None]) -> list[Story]:
+        """Stories whose first item was published in any [start, end) of `ranges` (None: the
+        undated ones), by id: one join with story_items for them all."""
+        clauses, params = [], []
+        for r in ranges:
+            if r is None:
+                clauses.append("s.first_seen IS NULL")
+            else:
+                clauses.append("(s.first_seen >= ? AND s.first_seen < ?)")
+                params += [to_db(r[0]), to_db(r[1])]
         rows = self.fetchall(
-            "SELECT id FROM stories WHERE first_seen >= ? AND first_seen < ? ORDER BY 1",
-            [to_db(start), to_db(end)],
+            _STORIES_SQL + f"WHERE {' OR '.join(clauses) or 'false'} GROUP BY ALL ORDER BY s.id", params
         )
-        return [r[0] for r in rows]
+        return [Story(r[0], r[1], tuple(r[2]), r[3], from_db(r[4])) for r in rows]
 
     def links(self, item_ids: Sequence[str] | None = None) -> list[Link]:
         sql = "SELECT src, dst, relation, method, evidence FROM links"
@@ -194,14 +210,11 @@ class AnalysisMixin(BaseStore):
         return [Link(*r) for r in rows]
 
     def stories(self, ids: Sequence[str] | None = None) -> list[Story]:
-        sql = (
-            "SELECT s.id, s.title, list(si.item_id ORDER BY si.item_id), s.lead_item, s.first_seen "
-            "FROM stories s JOIN story_items si ON si.story_id = s.id "
-        )
         if ids is None:
-            rows = self.fetchall(sql + "GROUP BY ALL ORDER BY s.id")
+            rows = self.fetchall(_STORIES_SQL + "GROUP BY ALL ORDER BY s.id")
         else:
-            rows = self.fetchall(sql + f"WHERE s.id IN {IDS} GROUP BY ALL ORDER BY s.id", [id_list(ids)])
+            sql = _STORIES_SQL + f"WHERE s.id IN {IDS} GROUP BY ALL ORDER BY s.id"
+            rows = self.fetchall(sql, [id_list(ids)])
         return [Story(r[0], r[1], tuple(r[2]), r[3], from_db(r[4])) for r in rows]
 
     def story_ids_in_window(self, start: dt.datetime, end: dt.datetime) -> list[str]:
@@ -218,8 +231,9 @@ class AnalysisMixin(BaseStore):
     def replace_topics(self, topics: Sequence[Topic]) -> None:
         with self.transaction():
             self.execute("DELETE FROM topics")
-            self.executemany(
-                "INSERT INTO topics VALUES (?, ?, ?, ?, ?)",
+            self.bulk_insert(
+                "topics",
+                _TOPIC_COLS,
                 [(t.id, t.name, t.description, list(t.keywords), t.seed) for t in topics],
             )
 
@@ -234,8 +248,9 @@ class AnalysisMixin(BaseStore):
         with self.transaction():
             self.replace_topics(keep)
             self.execute("DELETE FROM topic_origins")
-            self.executemany(
-                "INSERT INTO topic_origins VALUES (?, ?)",
+            self.bulk_insert(
+                "topic_origins",
+                {"topic_id": "VARCHAR", "week": "VARCHAR"},
                 [(t.id, origins[t.id]) for t in keep if t.id in origins],
             )
 
