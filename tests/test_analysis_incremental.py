@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hub import sources
+from hub import core, sources
 from hub.config import load_config
 from hub.core import Hub, make_hub
 from hub.demo import extract_snapshot
@@ -125,3 +125,22 @@ def test_updated_item_moves_between_stories(tmp_path: Path, batches: tuple) -> N
     assert incremental[0] == expected[0] and incremental[1] == expected[1]
     story = next(s for s in incremental[0] if post.id in s.item_ids)
     assert other in story.item_ids
+
+
+def test_weeks_fitted_in_batches_equal_one_week_at_a_time(
+    tmp_path: Path,
+    batches: tuple,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Topic fitting reads several weeks' stories at once; the result is the per-week one."""
+    (items_a, obs_a), (items_b, obs_b) = batches
+    states = []
+    for n in (1, core.WEEK_BATCH):
+        monkeypatch.setattr(core, "WEEK_BATCH", n)
+        with _hub(tmp_path / f"batch{n}") as hub:
+            hub.store.upsert(items_a + items_b, obs_a + obs_b)
+            hub.analyze()
+            states.append(_state(hub))
+            weeks = {s.first_seen.isocalendar()[:2] for s in hub.store.stories() if s.first_seen}
+    assert len(weeks) > 2  # several weeks, so batching them changes what is read together
+    assert states[0] == states[1]
