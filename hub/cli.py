@@ -569,8 +569,8 @@ def search(
 ) -> None:
     """Search everything hub has stored, offline (DuckDB full-text search, BM25)."""
     when = _parse_since(since)
-    with _errors(), _hub() as hub:
-        rows = hub.search(query, kind=kind, topic=topic, since=when, limit=limit)
+    with _errors(), _hub() as hub, _progress(not as_json) as progress:
+        rows = hub.search(query, kind=kind, topic=topic, since=when, limit=limit, progress=progress)
     if as_json:
         print(json.dumps(rows, default=str, indent=2))
         return

@@ -819,11 +819,19 @@ class Hub:
         topic: str | None = None,
         since: dt.datetime | None = None,
         limit: int = 20,
+        progress: Progress | None = None,
     ) -> list[dict[str, Any]]:
-        """Full-text search over titles, abstracts/texts and summaries (BM25, offline)."""
+        """Full-text search over titles, abstracts/texts and summaries (BM25, offline).
+        A stale index is first brought up to date (only the changed items)."""
         if not query.strip():
             raise HubError("an empty query finds nothing: give some words")
-        return self.store.search(query, kind=kind, topic=topic, since=since, limit=limit)
+        return self.store.search(query, kind=kind, topic=topic, since=since, limit=limit, progress=progress)
+
+    def update_search_index(self, progress: Progress | None = None) -> dict[str, int]:
+        """Re-index what changed since the last search (the weekly job runs it after a digest)."""
+        if self.store.search_index_fresh():
+            return {"docs": 0, "added": 0, "removed": 0, "full": 0}
+        return self.store.update_search_index(progress=progress)
 
     # -- email -------------------------------------------------------------------
 

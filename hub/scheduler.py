@@ -167,7 +167,7 @@ def _digest(hub: Any, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _weekly(hub: Any, args: dict[str, Any]) -> dict[str, Any]:
-    """digest -> build -> send; nothing new since the last digest skips all three."""
+    """digest -> build -> send -> search index; nothing new since the last digest skips all."""
     if not hub.has_new_items_since_last_digest():
         return {"status": "skipped", "reason": "no new items since the last digest"}
     out = _digest(hub, args)
@@ -175,6 +175,7 @@ def _weekly(hub: Any, args: dict[str, Any]) -> dict[str, Any]:
     if args.get("send", True) and hub.subscribers():
         report = hub.send(out["week"])
         out.update(sent=len(report.sent), failed=len(report.failed))
+    out["indexed"] = hub.update_search_index()["added"]  # readers' first search is then quick
     return out
 
 

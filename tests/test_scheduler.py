@@ -260,3 +260,17 @@ def test_sigterm_during_a_crawl_job_exits_cleanly_and_the_next_run_resumes(
         assert runs["schedule:crawl"] == "interrupted"
         hub.crawl(tag="hourly")
         assert hub.store.counts()["items"] == 10 * entries
+
+
+def test_the_weekly_job_digests_builds_and_leaves_search_fresh(tmp_path: Path) -> None:
+    from hub.demo import extract_snapshot
+    from hub.scheduler import JOBS
+
+    with make_hub(load_config(None, env={}, workspace=tmp_path)) as hub:
+        hub.import_paths(extract_snapshot(tmp_path / "snapshot"))
+        assert not hub.store.search_index_fresh()
+        out = JOBS["weekly"](hub, {"send": True})
+        assert out["status"] == "ok" and out["week"] == "2025-W16" and out["stories"] == 30
+        assert out["pages"] > 0 and out["indexed"] == hub.store.scalar("SELECT count(*) FROM items")
+        assert hub.store.search_index_fresh()  # a reader's first search does no indexing
+        assert JOBS["weekly"](hub, {})["status"] == "skipped"

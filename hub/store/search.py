@@ -38,6 +38,7 @@ import logging
 import math
 import os
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
@@ -163,6 +164,7 @@ def _best(scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
 
 class SearchMixin(BaseStore):
     _fts: bool | None = None
+    _progress: Callable[[str, int, int], None] | None = None
 
     @property
     def _dense_cache(self) -> dict[int, np.ndarray]:
@@ -197,10 +199,14 @@ class SearchMixin(BaseStore):
     def _table_exists(self, name: str) -> bool:
         return bool(self.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]))
 
-    def update_search_index(self, *, full: bool = False) -> dict[str, int]:
+    def update_search_index(
+        self, *, full: bool = False, progress: Callable[[str, int, int], None] | None = None
+    ) -> dict[str, int]:
         """Bring the index up to date with the items: re-tokenize only changed documents,
         or everything when `full`, when there is no index yet or much has changed.
-        Returns {"docs", "added", "removed", "full"}. Runs within INDEX_MEMORY_LIMIT."""
+        Returns {"docs", "added", "removed", "full"}. Runs within INDEX_MEMORY_LIMIT;
+        progress(stage, done, total) hears of each batch of documents tokenized."""
+        self._progress = progress
         before = self.scalar("SELECT current_setting('memory_limit')")
         self.execute(f"SET memory_limit = '{INDEX_MEMORY_LIMIT}'")
         try:
@@ -293,6 +299,8 @@ class SearchMixin(BaseStore):
         last = int(self.scalar("SELECT coalesce(max(ord), 0) FROM search_docs"))
         self.execute("CREATE OR REPLACE TEMP TABLE _search_tf (termid UINTEGER, ord UINTEGER, tf UINTEGER)")
         for lo in range(top, last, TOKENIZE_BATCH):
+            if self._progress:
+                self._progress("index", lo - top, last - top)
             self.execute(_WORDS_SQL, [lo, lo + TOKENIZE_BATCH])
             self.execute(_STEMS_SQL)
             next_id = int(self.scalar("SELECT coalesce(max(termid), 0) FROM search_terms"))
@@ -396,9 +404,10 @@ class SearchMixin(BaseStore):
         topic: str | None = None,
         since: dt.datetime | None = None,
         limit: int = 20,
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> list[dict[str, Any]]:
         if not self.read_only and not self.search_index_fresh():
-            self.update_search_index()
+            self.update_search_index(progress=progress)
         if not self._table_exists("search_docs"):
             return []
         filters, params = [], []
