@@ -45,6 +45,7 @@ Progress = Callable[[str, int, int], None]
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 log = logging.getLogger("hub")
 EMBED_MIN_SIMILARITY = 0.2  # cosine of endpoint embeddings (denser than TF-IDF)
+FIRST_RUN_BATCH = 50_000  # items a first analyze resolves at a time (bounds its memory)
 ANALYZE_VERSION = 2  # bump when analysis changes its results: the next analyze is a full run
 WEEK_BATCH = 8  # weeks of stories read and topic rows written at once (bounds a full run's memory)
 
@@ -337,7 +338,7 @@ class Hub:
         progress("analyze", 1, 4)
         loaded: dict[str, Item] = {}  # items the resolve step read, reused by the topic fitting
         if done is None or done_settings != settings:
-            n_items, n_stories, weeks = self._resolve_all()
+            n_items, n_stories, weeks = self._resolve_all(progress)
         else:
             changed = self.store.changed_item_ids(done)
             if not changed:
@@ -358,13 +359,30 @@ class Hub:
         model = self.embedder.model if self.embedder else ""
         return hashlib.sha256(repr((ANALYZE_VERSION, seeds, model)).encode()).hexdigest()[:16]
 
-    def _resolve_all(self) -> tuple[int, int, set[str]]:
-        items = self.store.items()
-        links = resolve.find_links(items)
-        stories = resolve.build_stories(items, links)
-        targets = [(it.id, t) for it in items for t in resolve.targets(it)]
-        self.store.replace_resolution(links, stories, targets)
-        return len(items), len(stories), {_topic_batch(s.first_seen) for s in stories}
+    def _resolve_all(self, progress: Progress = _noop) -> tuple[int, int, set[str]]:
+        """Every item. A store larger than FIRST_RUN_BATCH items is resolved in batches of
+        that many, oldest first, each as an incremental run (its neighbourhood, whole
+        stories), after every item's targets are stored: memory stays bounded by a batch
+        and the result is a one-pass resolution's (tested)."""
+        ids = self.store.item_ids_by_time()
+        if len(ids) <= FIRST_RUN_BATCH:
+            items = self.store.items()
+            links = resolve.find_links(items)
+            stories = resolve.build_stories(items, links)
+            targets = [(it.id, t) for it in items for t in resolve.targets(it)]
+            self.store.replace_resolution(links, stories, targets)
+            return len(items), len(stories), {_topic_batch(s.first_seen) for s in stories}
+        self.store.replace_resolution([], [], [])
+        batches = [ids[i : i + FIRST_RUN_BATCH] for i in range(0, len(ids), FIRST_RUN_BATCH)]
+        for batch in batches:
+            items = self.store.items(batch)
+            self.store.add_item_targets((it.id, t) for it in items for t in resolve.targets(it))
+        for done, batch in enumerate(batches):
+            progress("resolve", done, len(batches))
+            self._resolve_changed(batch)
+        progress("resolve", len(batches), len(batches))
+        weeks = {_topic_batch(first) for first in self.store.story_weeks()}
+        return len(ids), int(self.store.scalar("SELECT count(*) FROM stories")), weeks
 
     def _resolve_changed(self, changed: Sequence[str]) -> tuple[int, int, set[str], dict[str, Item]]:
         """Re-resolve the changed items' neighbourhood (whole stories), keep the rest.

@@ -144,3 +144,24 @@ def test_weeks_fitted_in_batches_equal_one_week_at_a_time(
             weeks = {s.first_seen.isocalendar()[:2] for s in hub.store.stories() if s.first_seen}
     assert len(weeks) > 2  # several weeks, so batching them changes what is read together
     assert states[0] == states[1]
+
+
+def test_a_first_analyze_in_batches_equals_one_pass(
+    tmp_path: Path,
+    batches: tuple,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A large store's first analyze resolves a batch of items at a time (bounded memory):
+    the stories, links and topics are those of resolving everything at once."""
+    (items_a, obs_a), (items_b, obs_b) = batches
+    states, counts = [], []
+    for n in (10**9, 700):  # one pass; then batches of 700 items (about 5 of them)
+        monkeypatch.setattr(core, "FIRST_RUN_BATCH", n)
+        with _hub(tmp_path / f"first{n}") as hub:
+            hub.store.upsert(items_a + items_b, obs_a + obs_b)
+            counts.append(hub.analyze().items)
+            states.append(_state(hub))
+            targets = hub.store.scalar("SELECT count(*) FROM item_targets")
+            states[-1] += (targets,)
+    assert counts[0] == counts[1] == len({it.id for it in items_a + items_b}) > 5 * 700 - 700
+    assert states[1] == states[0]

@@ -79,6 +79,17 @@ class AnalysisMixin(BaseStore):
         )
         self.bulk_insert("item_targets", _TARGET_COLS, list(dict.fromkeys(targets)))
 
+    def add_item_targets(self, targets: Iterable[tuple[str, str]]) -> None:
+        """What items point at, ahead of their resolution (a first analyze in batches)."""
+        self.bulk_insert("item_targets", _TARGET_COLS, list(dict.fromkeys(targets)))
+
+    def item_ids_by_time(self) -> list[str]:
+        """Every item id, oldest published first (undated last), ties by id."""
+        return [r[0] for r in self.fetchall("SELECT id FROM items ORDER BY published_at NULLS LAST, id")]
+
+    def story_weeks(self) -> list[dt.datetime | None]:
+        return [from_db(r[0]) for r in self.fetchall("SELECT DISTINCT first_seen FROM stories")]
+
     # -- incremental analysis: what changed, and its neighbours ---------------------
 
     def analysis_state(self) -> tuple[str | None, str | None]:
