@@ -167,9 +167,10 @@ class SearchMixin(BaseStore):
     _progress: Callable[[str, int, int], None] | None = None
 
     @property
-    def _dense_cache(self) -> dict[int, np.ndarray]:
-        """Per store: the document lengths array, cleared when the index changes."""
-        cache: dict[int, np.ndarray] = self.__dict__.setdefault("_search_dense_cache", {})
+    def _cache(self) -> dict[str, Any]:
+        """Per store: which search tables exist, the document lengths and their BM25
+        denominators; cleared when the index changes (this process is its only writer)."""
+        cache: dict[str, Any] = self.__dict__.setdefault("_search_cache", {})
         return cache
 
     def fts_available(self) -> bool:
@@ -186,15 +187,21 @@ class SearchMixin(BaseStore):
                 self._fts = False
         return bool(self._fts)
 
+    def _stamps(self) -> tuple[str | None, str]:
+        """(the stamp the index was built for, the items' stamp now), in one query."""
+        row = self.execute(
+            f"SELECT (SELECT value FROM _hub_meta WHERE key = '{_META}'), count(*), max(updated_at), "
+            "(SELECT max(created_at) FROM digests) FROM items"
+        ).fetchone()
+        built, count, latest, digests = row if row else (None, 0, None, None)
+        return built, f"{count}|{latest}|{digests}|fts={self.fts_available()}"
+
     def _items_stamp(self) -> str:
-        row = self.execute("SELECT count(*), max(updated_at) FROM items").fetchone()
-        count, latest = row if row else (0, None)
-        digests = self.scalar("SELECT max(created_at) FROM digests")
-        return f"{count}|{latest}|{digests}|fts={self.fts_available()}"
+        return self._stamps()[1]
 
     def search_index_fresh(self) -> bool:
-        built = self.scalar("SELECT value FROM _hub_meta WHERE key = ?", [_META])
-        return bool(built == self._items_stamp())
+        built, now = self._stamps()
+        return built == now
 
     def _table_exists(self, name: str) -> bool:
         return bool(self.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]))
@@ -215,6 +222,7 @@ class SearchMixin(BaseStore):
                 self.execute("INSERT OR REPLACE INTO _hub_meta VALUES (?, ?)", [_META, self._items_stamp()])
         finally:  # after the transaction ended, committed or rolled back
             self.execute(f"SET memory_limit = '{before}'")
+            self._cache.clear()
         return stats
 
     def rebuild_search_index(self) -> int:
@@ -222,7 +230,7 @@ class SearchMixin(BaseStore):
         return self.update_search_index(full=True)["docs"]
 
     def _update_index(self, full: bool) -> dict[str, int]:
-        self._dense_cache.clear()
+        self._cache.clear()
         fts = self.fts_available()
         have = self._table_exists("search_docs") and self._has_index()
         if full or not have or not fts:
@@ -394,7 +402,15 @@ class SearchMixin(BaseStore):
         self.execute("INSERT OR REPLACE INTO _hub_meta VALUES (?, ?)", [key, str(n)])
 
     def _has_index(self) -> bool:
-        return all(self._table_exists(t) for t in ("search_postings", "search_terms", "search_dense"))
+        return {"search_postings", "search_terms", "search_dense"} <= self._search_tables()
+
+    def _search_tables(self) -> set[str]:
+        """The search tables that exist (cached until the index is updated)."""
+        if "tables" not in self._cache:
+            rows = self.fetchall("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'search%'")
+            self._cache["tables"] = {r[0] for r in rows}
+        tables: set[str] = self._cache["tables"]
+        return tables
 
     def search(
         self,
@@ -408,7 +424,7 @@ class SearchMixin(BaseStore):
     ) -> list[dict[str, Any]]:
         if not self.read_only and not self.search_index_fresh():
             self.update_search_index(progress=progress)
-        if not self._table_exists("search_docs"):
+        if "search_docs" not in self._search_tables():
             return []
         filters, params = [], []
         for clause, value in (("kind = ?", kind), ("topic = ?", topic), ("published_at >= ?", to_db(since))):
@@ -436,48 +452,48 @@ class SearchMixin(BaseStore):
         terms = [(int(t), int(df)) for t, df in self.fetchall(_QUERY_TERMS_SQL, [query])]
         if not terms:
             return []
-        n = int(self.scalar("SELECT count(*) FROM search_docs"))
-        avgdl = self._meta_int("search_total_len") / max(n, 1)  # the extension's: empty documents count
-        lens = self._dense(0)
-        # idf * tf (k1 + 1) / (tf + k1 (1 - b + b len / avgdl)), as a * tf / (tf + c)
-        c = K1 * (1 - B) + (K1 * B / max(avgdl, 1e-9)) * lens
-        scores = np.zeros(len(lens))
-        dense = {
-            int(r[0])
-            for r in self.fetchall(
-                f"SELECT termid FROM search_dense WHERE termid IN ({_ints([t for t, _ in terms])})"
-            )
-        }
+        n, c = self._denominators()
+        ids = _ints([t for t, _ in terms])
+        dense = {int(r[0]) for r in self.fetchall(f"SELECT termid FROM search_dense WHERE termid IN ({ids})")}
         sparse = [t for t, _ in terms if t not in dense]
         a = {t: _idf(df, n) * (K1 + 1) for t, df in terms}
+        scores = np.zeros(len(c))
         for t in sorted(dense):
-            tf = self._dense(t).astype(np.float64)
-            scores += a[t] * tf / (tf + c)
+            blob = self.scalar(f"SELECT data FROM search_dense WHERE termid = {t}")
+            counts = np.frombuffer(zlib.decompress(blob), dtype=np.uint16)
+            nz = np.flatnonzero(counts)
+            tf = counts[nz].astype(np.float64)
+            scores[nz] += a[t] * tf / (tf + c[nz])
         if sparse:
             rows = self.con.execute(
                 f"SELECT termid, ord, tf FROM search_postings WHERE termid IN ({_ints(sparse)})"
             ).fetchnumpy()
+            termids = np.asarray(rows["termid"], dtype=np.int64)
             ords = np.asarray(rows["ord"], dtype=np.int64)
             tf = np.asarray(rows["tf"], dtype=np.float64)
-            weight = np.vectorize(a.__getitem__, otypes=[np.float64])(rows["termid"]) if len(ords) else tf
+            keys = np.array(sparse, dtype=np.int64)
+            order = np.argsort(keys)
+            weight = np.array([a[t] for t in sparse])[order][np.searchsorted(keys[order], termids)]
             scores += np.bincount(ords, weights=weight * tf / (tf + c[ords]), minlength=len(scores))
         if filters:
             keep = np.zeros(len(scores), dtype=bool)
-            keep[self._ords_params(f"SELECT ord FROM search_docs WHERE {' AND '.join(filters)}", params)] = (
-                True
-            )
+            where = " AND ".join(filters)
+            keep[self._ords_params(f"SELECT ord FROM search_docs WHERE {where}", params)] = True
             scores[~keep] = 0.0
         return self._rows(_best(scores, limit))
 
-    def _dense(self, termid: int) -> np.ndarray:
-        """A dense array (lengths for 0, else a term's tf), decompressed; lengths are cached."""
-        if termid in self._dense_cache:
-            return self._dense_cache[termid]
-        blob = self.scalar("SELECT data FROM search_dense WHERE termid = ?", [termid])
-        arr = np.frombuffer(zlib.decompress(blob), dtype=np.uint32 if termid == 0 else np.uint16)
-        if termid == 0:
-            self._dense_cache[0] = arr
-        return arr
+    def _denominators(self) -> tuple[int, np.ndarray]:
+        """(documents, k1 (1 - b + b len / avgdl) per ord): BM25's length part, cached."""
+        if "c" not in self._cache:
+            total_len = "(SELECT value FROM _hub_meta WHERE key = 'search_total_len')"
+            row = self.execute(f"SELECT count(*), {total_len} FROM search_docs").fetchone()
+            n, total = (int(row[0]), int(row[1] or 0)) if row else (0, 0)
+            avgdl = total / max(n, 1)  # the extension's: documents without words count
+            blob = self.scalar("SELECT data FROM search_dense WHERE termid = 0")
+            lens = np.frombuffer(zlib.decompress(blob), dtype=np.uint32)
+            self._cache["c"] = n, K1 * (1 - B) + (K1 * B / max(avgdl, 1e-9)) * lens
+        cached: tuple[int, np.ndarray] = self._cache["c"]
+        return cached
 
     def _ords_params(self, sql: str, params: list[Any]) -> np.ndarray:
         return np.asarray(self.con.execute(sql, params).fetchnumpy()["ord"], dtype=np.int64)
