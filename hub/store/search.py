@@ -105,7 +105,7 @@ WHERE t.df > 0 ORDER BY t.termid
 _COLS = "d.id, d.title, d.kind, d.source, d.url, d.published_at, d.topic"
 _KEYS = ("id", "title", "kind", "source", "url", "published_at", "topic", "score")
 K1, B = 1.2, 0.75
-INDEX_MEMORY_LIMIT = "1GB"  # DuckDB memory for an index build (it spills beyond): bounded RSS
+INDEX_MEMORY_LIMIT = "768MB"  # DuckDB memory for an index build (it spills beyond): bounded RSS
 # A term in more than this share of documents is "common": its tf of every document is
 # kept as one dense array, read whole by a query instead of its postings.
 DENSE_DF = 0.05
