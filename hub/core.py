@@ -377,11 +377,11 @@ class Hub:
         for batch in batches:
             items = self.store.items(batch)
             self.store.add_item_targets((it.id, t) for it in items for t in resolve.targets(it))
+        weeks: set[str] = set()  # every item is changed once, so every story's week is in
         for done, batch in enumerate(batches):
             progress("resolve", done, len(batches))
-            self._resolve_changed(batch)
+            weeks |= self._resolve_changed(batch)[2]
         progress("resolve", len(batches), len(batches))
-        weeks = {_topic_batch(first) for first in self.store.story_weeks()}
         return len(ids), int(self.store.scalar("SELECT count(*) FROM stories")), weeks
 
     def _resolve_changed(self, changed: Sequence[str]) -> tuple[int, int, set[str], dict[str, Item]]:

@@ -87,9 +87,6 @@ class AnalysisMixin(BaseStore):
         """Every item id, oldest published first (undated last), ties by id."""
         return [r[0] for r in self.fetchall("SELECT id FROM items ORDER BY published_at NULLS LAST, id")]
 
-    def story_weeks(self) -> list[dt.datetime | None]:
-        return [from_db(r[0]) for r in self.fetchall("SELECT DISTINCT first_seen FROM stories")]
-
     # -- incremental analysis: what changed, and its neighbours ---------------------
 
     def analysis_state(self) -> tuple[str | None, str | None]:

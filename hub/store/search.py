@@ -111,7 +111,10 @@ INDEX_MEMORY_LIMIT = "768MB"  # DuckDB memory for an index build (it spills beyo
 DENSE_DF = 0.05
 REBUILD_SHARE = 0.25  # more documents changed than this share: rebuild rather than update
 UNSORTED_SHARE = 0.10  # appended postings beyond this share of the table: re-sort it
-_META = "search_index_v2"  # the stamp of the items the index describes
+_META = "search_index_v2"
+Progress = Callable[
+    [str, int, int], None
+]  # progress(stage, done, total), as hub.core's  # the stamp of the items the index describes
 
 
 def _idf(df: int, n: int) -> float:
@@ -164,7 +167,6 @@ def _best(scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
 
 class SearchMixin(BaseStore):
     _fts: bool | None = None
-    _progress: Callable[[str, int, int], None] | None = None
 
     @property
     def _cache(self) -> dict[str, Any]:
@@ -196,30 +198,22 @@ class SearchMixin(BaseStore):
         built, count, latest, digests = row if row else (None, 0, None, None)
         return built, f"{count}|{latest}|{digests}|fts={self.fts_available()}"
 
-    def _items_stamp(self) -> str:
-        return self._stamps()[1]
-
     def search_index_fresh(self) -> bool:
         built, now = self._stamps()
         return built == now
 
-    def _table_exists(self, name: str) -> bool:
-        return bool(self.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]))
-
-    def update_search_index(
-        self, *, full: bool = False, progress: Callable[[str, int, int], None] | None = None
-    ) -> dict[str, int]:
+    def update_search_index(self, *, full: bool = False, progress: Progress | None = None) -> dict[str, int]:
         """Bring the index up to date with the items: re-tokenize only changed documents,
         or everything when `full`, when there is no index yet or much has changed.
         Returns {"docs", "added", "removed", "full"}. Runs within INDEX_MEMORY_LIMIT;
         progress(stage, done, total) hears of each batch of documents tokenized."""
-        self._progress = progress
+        self._cache.clear()
         before = self.scalar("SELECT current_setting('memory_limit')")
         self.execute(f"SET memory_limit = '{INDEX_MEMORY_LIMIT}'")
         try:
             with self.transaction():
-                stats = self._update_index(full)
-                self.execute("INSERT OR REPLACE INTO _hub_meta VALUES (?, ?)", [_META, self._items_stamp()])
+                stats = self._update_index(full, progress)
+                self.execute("INSERT OR REPLACE INTO _hub_meta VALUES (?, ?)", [_META, self._stamps()[1]])
         finally:  # after the transaction ended, committed or rolled back
             self.execute(f"SET memory_limit = '{before}'")
             self._cache.clear()
@@ -229,26 +223,25 @@ class SearchMixin(BaseStore):
         """The whole index from scratch; returns the number of documents."""
         return self.update_search_index(full=True)["docs"]
 
-    def _update_index(self, full: bool) -> dict[str, int]:
-        self._cache.clear()
+    def _update_index(self, full: bool, progress: Progress | None) -> dict[str, int]:
         fts = self.fts_available()
-        have = self._table_exists("search_docs") and self._has_index()
+        have = "search_docs" in self._search_tables() and self._has_index()
         if full or not have or not fts:
-            return self._build_all(fts)
+            return self._build_all(fts, progress)
         self.execute(f"CREATE OR REPLACE TEMP TABLE _search_now AS SELECT *, {_HASH} AS h FROM ({_DOCS})")
         self.execute(
             "CREATE OR REPLACE TEMP TABLE _search_gone AS SELECT s.ord FROM search_docs s "
             "ANTI JOIN _search_now n ON n.id = s.id AND n.h = s.h"
         )
-        gone = self._ords("SELECT ord FROM _search_gone")
-        added = int(
-            self.scalar(
-                "SELECT count(*) FROM _search_now n ANTI JOIN search_docs s ON s.id = n.id AND s.h = n.h"
-            )
+        self.execute(
+            "CREATE OR REPLACE TEMP TABLE _search_added AS SELECT n.* FROM _search_now n "
+            "ANTI JOIN search_docs s ON s.id = n.id AND s.h = n.h"
         )
+        gone = self._ords("SELECT ord FROM _search_gone")
+        added = int(self.scalar("SELECT count(*) FROM _search_added"))
         n_docs = int(self.scalar("SELECT count(*) FROM _search_now"))
         if len(gone) + added > REBUILD_SHARE * max(n_docs, 1):
-            return self._build_all(fts)
+            return self._build_all(fts, progress)
         if len(gone):
             self.execute(
                 "UPDATE search_terms SET df = search_terms.df - g.c FROM ("
@@ -265,13 +258,15 @@ class SearchMixin(BaseStore):
         top = int(self.scalar("SELECT coalesce(max(ord), 0) FROM search_docs"))
         if added:
             self.execute(
-                "INSERT INTO search_docs SELECT (? + row_number() OVER (ORDER BY n.id))::UINTEGER AS ord, "
-                "n.* FROM _search_now n ANTI JOIN search_docs s ON s.id = n.id AND s.h = n.h ORDER BY n.id",
+                "INSERT INTO search_docs SELECT (? + row_number() OVER (ORDER BY id))::UINTEGER AS ord, * "
+                "FROM _search_added ORDER BY id",
                 [top],
             )
-        self._index_docs_after(top)
+        self._index_docs_after(top, progress)
         self._refresh_dense(gone, patch=True)
-        self.execute("DROP TABLE _search_now; DROP TABLE _search_gone; DROP TABLE _search_tf")
+        self.execute(
+            "DROP TABLE _search_now; DROP TABLE _search_gone; DROP TABLE _search_added; DROP TABLE _search_tf"
+        )
         if self._meta_int("search_unsorted") > UNSORTED_SHARE * max(self._postings(), 1):
             self.execute(
                 "CREATE OR REPLACE TABLE search_postings AS FROM search_postings ORDER BY termid, ord"
@@ -279,7 +274,7 @@ class SearchMixin(BaseStore):
             self._set_meta_int("search_unsorted", 0)
         return {"docs": n_docs, "added": added, "removed": len(gone), "full": 0}
 
-    def _build_all(self, fts: bool) -> dict[str, int]:
+    def _build_all(self, fts: bool, progress: Progress | None) -> dict[str, int]:
         self.execute(
             "CREATE OR REPLACE TABLE search_docs AS SELECT "
             "(row_number() OVER (ORDER BY id))::UINTEGER AS ord, "
@@ -294,21 +289,21 @@ class SearchMixin(BaseStore):
                 "CREATE OR REPLACE TABLE search_postings (termid UINTEGER, ord UINTEGER, tf UINTEGER);"
                 "CREATE OR REPLACE TABLE search_dense (termid UINTEGER, data BLOB)"
             )
-            self._index_docs_after(0)
+            self._index_docs_after(0, progress)
             self._refresh_dense(np.zeros(0, dtype=np.int64), patch=False)
             self.execute("DROP TABLE _search_tf")
             self._set_meta_int("search_unsorted", 0)
         return {"docs": n_docs, "added": n_docs, "removed": 0, "full": 1}
 
-    def _index_docs_after(self, top: int) -> None:
+    def _index_docs_after(self, top: int, progress: Progress | None) -> None:
         """Tokenize the documents with ord > top (in batches) into _search_tf and add their
         terms and postings (_search_tf is kept for the dense arrays)."""
         first = not top
         last = int(self.scalar("SELECT coalesce(max(ord), 0) FROM search_docs"))
         self.execute("CREATE OR REPLACE TEMP TABLE _search_tf (termid UINTEGER, ord UINTEGER, tf UINTEGER)")
         for lo in range(top, last, TOKENIZE_BATCH):
-            if self._progress:
-                self._progress("index", lo - top, last - top)
+            if progress:
+                progress("index", lo - top, last - top)
             self.execute(_WORDS_SQL, [lo, lo + TOKENIZE_BATCH])
             self.execute(_STEMS_SQL)
             next_id = int(self.scalar("SELECT coalesce(max(termid), 0) FROM search_terms"))
@@ -333,8 +328,8 @@ class SearchMixin(BaseStore):
         """Document lengths and the common terms' dense tf arrays, after _index_docs_after:
         patched (removed documents zeroed, _search_tf's postings set) where an array exists,
         else built from the postings; arrays of terms no longer common dropped."""
-        size = int(self.scalar("SELECT coalesce(max(ord), 0) FROM search_docs")) + 1
-        n = int(self.scalar("SELECT count(*) FROM search_docs"))
+        row = self.execute("SELECT coalesce(max(ord), 0) + 1, count(*) FROM search_docs").fetchone()
+        size, n = (int(row[0]), int(row[1])) if row else (1, 0)
         have = {int(r[0]) for r in self.fetchall("SELECT termid FROM search_dense")}
         common = [
             int(r[0]) for r in self.fetchall("SELECT termid FROM search_terms WHERE df > ?", [DENSE_DF * n])
@@ -342,7 +337,7 @@ class SearchMixin(BaseStore):
         new = self.con.execute(
             "SELECT ord, sum(tf)::UINTEGER AS len FROM _search_tf GROUP BY ord"
         ).fetchnumpy()
-        lens = self._load_dense(0, size, np.uint32) if patch and 0 in have else np.zeros(size, np.uint32)
+        lens = self._load_dense(0, size) if patch and 0 in have else np.zeros(size, np.uint32)
         lens[gone] = 0
         lens[new["ord"]] = new["len"]
         self._store_dense(0, lens)
@@ -356,7 +351,7 @@ class SearchMixin(BaseStore):
             )
         for i, t in enumerate(common):
             if patch and t in have:
-                tf = self._load_dense(t, size, np.uint16)
+                tf = self._load_dense(t, size)
                 tf[gone] = 0
                 lo, hi = bounds[0][i], bounds[1][i]
                 tf[added["ord"][lo:hi]] = np.minimum(added["tf"][lo:hi], 65535)
@@ -371,10 +366,16 @@ class SearchMixin(BaseStore):
         if dropped:
             self.execute(f"DELETE FROM search_dense WHERE termid IN ({_ints(dropped)})")
 
-    def _load_dense(self, termid: int, size: int, dtype: type) -> np.ndarray:
-        blob = self.scalar("SELECT data FROM search_dense WHERE termid = ?", [termid])
-        arr: np.ndarray = np.frombuffer(zlib.decompress(blob), dtype=dtype) if blob else np.zeros(0, dtype)
-        out: np.ndarray = np.zeros(size, dtype)
+    def _dense(self, termid: int) -> np.ndarray:
+        """A stored dense array, read-only: lengths (uint32) for termid 0, else a term's tf (uint16)."""
+        blob = self.scalar(f"SELECT data FROM search_dense WHERE termid = {int(termid)}")
+        dtype = np.uint32 if termid == 0 else np.uint16
+        return np.frombuffer(zlib.decompress(blob), dtype=dtype) if blob else np.zeros(0, dtype)
+
+    def _load_dense(self, termid: int, size: int) -> np.ndarray:
+        """A stored dense array as a writable copy of `size` elements (new documents: zeros)."""
+        arr = self._dense(termid)
+        out: np.ndarray = np.zeros(size, arr.dtype)
         out[: min(size, len(arr))] = arr[:size]
         return out
 
@@ -382,8 +383,8 @@ class SearchMixin(BaseStore):
         self.execute("DELETE FROM search_dense WHERE termid = ?", [termid])
         self.execute("INSERT INTO search_dense VALUES (?, ?)", [termid, zlib.compress(arr.tobytes(), 1)])
 
-    def _ords(self, sql: str) -> np.ndarray:
-        return np.asarray(self.con.execute(sql).fetchnumpy()["ord"], dtype=np.int64)
+    def _ords(self, sql: str, params: list[Any] | None = None) -> np.ndarray:
+        return np.asarray(self.con.execute(sql, params or []).fetchnumpy()["ord"], dtype=np.int64)
 
     def _copy_stopwords(self) -> None:
         self.execute("CREATE OR REPLACE TABLE search_stopwords (sw VARCHAR)")
@@ -420,7 +421,7 @@ class SearchMixin(BaseStore):
         topic: str | None = None,
         since: dt.datetime | None = None,
         limit: int = 20,
-        progress: Callable[[str, int, int], None] | None = None,
+        progress: Progress | None = None,
     ) -> list[dict[str, Any]]:
         if not self.read_only and not self.search_index_fresh():
             self.update_search_index(progress=progress)
@@ -459,8 +460,7 @@ class SearchMixin(BaseStore):
         a = {t: _idf(df, n) * (K1 + 1) for t, df in terms}
         scores = np.zeros(len(c))
         for t in sorted(dense):
-            blob = self.scalar(f"SELECT data FROM search_dense WHERE termid = {t}")
-            counts = np.frombuffer(zlib.decompress(blob), dtype=np.uint16)
+            counts = self._dense(t)
             nz = np.flatnonzero(counts)
             tf = counts[nz].astype(np.float64)
             scores[nz] += a[t] * tf / (tf + c[nz])
@@ -478,7 +478,7 @@ class SearchMixin(BaseStore):
         if filters:
             keep = np.zeros(len(scores), dtype=bool)
             where = " AND ".join(filters)
-            keep[self._ords_params(f"SELECT ord FROM search_docs WHERE {where}", params)] = True
+            keep[self._ords(f"SELECT ord FROM search_docs WHERE {where}", params)] = True
             scores[~keep] = 0.0
         return self._rows(_best(scores, limit))
 
@@ -489,14 +489,9 @@ class SearchMixin(BaseStore):
             row = self.execute(f"SELECT count(*), {total_len} FROM search_docs").fetchone()
             n, total = (int(row[0]), int(row[1] or 0)) if row else (0, 0)
             avgdl = total / max(n, 1)  # the extension's: documents without words count
-            blob = self.scalar("SELECT data FROM search_dense WHERE termid = 0")
-            lens = np.frombuffer(zlib.decompress(blob), dtype=np.uint32)
-            self._cache["c"] = n, K1 * (1 - B) + (K1 * B / max(avgdl, 1e-9)) * lens
+            self._cache["c"] = n, K1 * (1 - B) + (K1 * B / max(avgdl, 1e-9)) * self._dense(0)
         cached: tuple[int, np.ndarray] = self._cache["c"]
         return cached
-
-    def _ords_params(self, sql: str, params: list[Any]) -> np.ndarray:
-        return np.asarray(self.con.execute(sql, params).fetchnumpy()["ord"], dtype=np.int64)
 
     def _rows(self, top: list[tuple[int, float]]) -> list[dict[str, Any]]:
         if not top:
