@@ -534,10 +534,12 @@ class Hub:
         write_page: bool = True,
         progress: Progress | None = None,
         use_llm: bool | None = None,
+        save: bool = True,
     ) -> Digest:
         """Rank, summarize and select the stories of one ISO week; save and render it.
 
         use_llm: None = when an LLM is configured; False = extractive only.
+        save: False = a preview: nothing stored, no page written (what is published stays).
         """
         self._use_llm = self.llm is not None and use_llm is not False
         self.llm_report = {}
@@ -559,6 +561,8 @@ class Hub:
         if not ctx.stories:
             raise NotFoundError(f"no items published in {week} (data covers {self._coverage()})")
         digest = self._build_digest(week, ctx, limit or self.config.digest.limit, progress or _noop)
+        if not save:
+            return digest
         self.store.save_digest(digest)
         if write_page:
             site.write_digest_page(self.config, digest)
@@ -567,6 +571,11 @@ class Hub:
     def _coverage(self) -> str:
         rng = self.store.date_range()
         return f"{select.week_of(rng[0])} to {select.week_of(rng[1])}" if rng else "nothing"
+
+    def week_context(self, week: str) -> WeekContext:
+        """Everything one ISO week's digest reads: its stories, items, observations, topics."""
+        start, end = select.parse_week(week)
+        return self._week_context(start, end)
 
     def _week_context(self, start: dt.datetime, end: dt.datetime) -> WeekContext:
         story_ids = self.store.story_ids_in_window(start, end)

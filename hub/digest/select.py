@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from hub.digest.lead import compose_lead
 from hub.types import (
     Digest,
     DigestItem,
@@ -144,28 +145,6 @@ def week_stats(
         "sources": len({it.source for it in in_week}),
         "joined": sum(1 for s in stories if len(s.item_ids) > 1),
     }
-
-
-def compose_lead(
-    stories: Sequence[DigestStory], counts: Sequence[TopicCount], stats: Mapping[str, int]
-) -> str:
-    """An extractive lead built only from the digest's own data."""
-    if not stories:
-        return "No stories this week."
-    top = ", ".join(s.title for s in stories[:3])
-    parts = [
-        f"{stats.get('items', 0)} new items this week ({stats.get('papers', 0)} papers, "
-        f"{stats.get('repos', 0)} repositories, {stats.get('posts', 0)} posts and threads) "
-        f"joined into {stats.get('stories', 0)} stories.",
-        f"Leading: {top}.",
-    ]
-    rising = [c for c in counts if c.topic != "other" and c.this_week > c.last_week > 0]
-    if counts and counts[0].topic != "other":
-        parts.append(f"Busiest topic: {counts[0].name} ({counts[0].this_week} stories).")
-    if rising:
-        best = max(rising, key=lambda c: c.this_week / max(c.last_week, 1))
-        parts.append(f"Rising: {best.name} ({best.last_week} → {best.this_week}).")
-    return " ".join(parts)
 
 
 def select_digest(
