@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from hub import core, sources
+from hub import sources
+from hub.analysis import incremental
 from hub.config import load_config
 from hub.core import Hub, make_hub
 from hub.demo import extract_snapshot
@@ -135,8 +136,8 @@ def test_weeks_fitted_in_batches_equal_one_week_at_a_time(
     """Topic fitting reads several weeks' stories at once; the result is the per-week one."""
     (items_a, obs_a), (items_b, obs_b) = batches
     states = []
-    for n in (1, core.WEEK_BATCH):
-        monkeypatch.setattr(core, "WEEK_BATCH", n)
+    for n in (1, incremental.WEEK_BATCH):
+        monkeypatch.setattr(incremental, "WEEK_BATCH", n)
         with _hub(tmp_path / f"batch{n}") as hub:
             hub.store.upsert(items_a + items_b, obs_a + obs_b)
             hub.analyze()
@@ -156,7 +157,7 @@ def test_a_first_analyze_in_batches_equals_one_pass(
     (items_a, obs_a), (items_b, obs_b) = batches
     states, counts = [], []
     for n in (10**9, 700):  # one pass; then batches of 700 items (about 5 of them)
-        monkeypatch.setattr(core, "FIRST_RUN_BATCH", n)
+        monkeypatch.setattr(incremental, "FIRST_RUN_BATCH", n)
         with _hub(tmp_path / f"first{n}") as hub:
             hub.store.upsert(items_a + items_b, obs_a + obs_b)
             counts.append(hub.analyze().items)

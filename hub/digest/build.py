@@ -1,0 +1,282 @@
+"""Digest building: one ISO week's stories ranked, chosen, summarized (extractive or LLM).
+
+Owns *how* a digest is made from the store (reading the week, ranking every story,
+choosing the digest's stories, caching summaries, the LLM calls and their budget); the
+decisions are the pure functions of `hub.analysis.rank`, `hub.digest.select` and
+`hub.analysis.summarize`. `Hub.digest` builds a `DigestBuilder` per call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from hub.analysis import llm, rank, summarize, topics
+from hub.config import Config
+from hub.digest import select
+from hub.exceptions import LLMError
+from hub.types import Digest, Item, Observation, Score, Story, Summary, Topic
+from hub.weeks import parse_week, week_of
+
+if TYPE_CHECKING:
+    from hub.store import Store
+
+Progress = Callable[[str, int, int], None]
+
+
+class WeekContext:
+    """Everything one week's digest reads from the store."""
+
+    def __init__(
+        self,
+        start: dt.datetime,
+        end: dt.datetime,
+        stories: list[Story],
+        items: dict[str, Item],
+        observations: dict[str, list[Observation]],
+        assigned: dict[str, tuple[str, float, float]],
+        mentions: dict[str, set[str]] | None = None,
+    ) -> None:
+        self.start, self.end = start, end
+        self.stories, self.items = stories, items
+        self.observations, self.assigned = observations, assigned
+        self.mentions = mentions or {}  # story id -> sources of items mentioning it
+
+    def assignments(self) -> dict[str, topics.TopicAssignment]:
+        return {sid: topics.TopicAssignment(t, c, r) for sid, (t, c, r) in self.assigned.items()}
+
+
+class DigestBuilder:
+    """Builds digests from one store with one config (and optionally an LLM client)."""
+
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        topic_list: Sequence[Topic],
+        llm_client: llm.LLMClient | None = None,
+        use_llm: bool = False,
+    ) -> None:
+        self.store, self.config, self.llm = store, config, llm_client
+        self.topic_list = list(topic_list)
+        self._use_llm = use_llm and llm_client is not None
+        self.llm_report: dict[str, Any] = {}
+
+    def coverage(self) -> str:
+        rng = self.store.date_range()
+        return f"{week_of(rng[0])} to {week_of(rng[1])}" if rng else "nothing"
+
+    def week_context(self, week: str) -> WeekContext:
+        """Everything one ISO week's digest reads: its stories, items, observations, topics."""
+        start, end = parse_week(week)
+        return self._week_context(start, end)
+
+    def _week_context(self, start: dt.datetime, end: dt.datetime) -> WeekContext:
+        story_ids = self.store.story_ids_in_window(start, end)
+        stories = self.store.stories(story_ids)
+        item_ids = [i for s in stories for i in s.item_ids]
+        items = {it.id: it for it in self.store.items(item_ids)}
+        obs = self.store.observations(item_ids)
+        assigned = self.store.story_topics(story_ids)
+        mentions = self._mentions(stories, end)
+        return WeekContext(start, end, stories, items, obs, assigned, mentions)
+
+    def _mentions(self, stories: Sequence[Story], end: dt.datetime) -> dict[str, set[str]]:
+        """Per story, the sources of other items that mention it (roundups, newsletters)
+        published before the week ends: they count as independent sources."""
+        story_of = {i: s.id for s in stories for i in s.item_ids}
+        links = [
+            ln
+            for ln in self.store.links(list(story_of))
+            if ln.relation == "mentions" and ln.dst in story_of and story_of.get(ln.src) != story_of[ln.dst]
+        ]
+        srcs = {
+            it.id: it.source
+            for it in self.store.items(sorted({ln.src for ln in links}))
+            if it.published_at is None or it.published_at < end
+        }
+        out: dict[str, set[str]] = {}
+        for ln in links:
+            if ln.src in srcs:
+                out.setdefault(story_of[ln.dst], set()).add(srcs[ln.src])
+        return out
+
+    def rank_week(self, ctx: WeekContext) -> list[Score]:
+        """Every story of the week, best first, with its score breakdown."""
+        return rank.rank_stories(
+            ctx.stories,
+            ctx.items,
+            ctx.observations,
+            ctx.assignments(),
+            week_start=ctx.start,
+            week_end=ctx.end,
+            weights=self.config.rank.weights,
+            interests=self.config.interests,
+            topic_weights={t.id: t.weight for t in self.config.topics},
+            mentions=ctx.mentions,
+        )
+
+    def choose_week(self, ctx: WeekContext, limit: int | None = None) -> list[Score]:
+        """The digest's stories, best first: the top `limit` with the papers quota."""
+        is_paper = {
+            s.id: (lead := ctx.items.get(s.lead_item)) is not None and lead.kind == "paper"
+            for s in ctx.stories
+        }
+        cfg = self.config.digest
+        ranked = self.rank_week(ctx)
+        return select.choose(ranked, is_paper, limit or cfg.limit, cfg.min_papers, cfg.max_papers)
+
+    def build(self, week: str, ctx: WeekContext, limit: int, progress: Progress) -> Digest:
+        topic_list = {t.id: t for t in self.topic_list}
+        assignments = ctx.assignments()
+        ranked = self.choose_week(ctx, limit)
+        by_id = {s.id: s for s in ctx.stories}
+        chosen = [by_id[sc.story_id] for sc in ranked]
+        with self.store.transaction():  # one commit for the cached summaries, not one per story
+            summaries = {s.id: self.summarize(s, ctx.items, ctx.observations) for s in chosen}
+        if self._use_llm:
+            summaries.update(self._llm_summaries(chosen, ctx.items, progress))
+        this = self.store.topic_story_counts(ctx.start, ctx.end)
+        last = self.store.topic_story_counts(ctx.start - dt.timedelta(days=7), ctx.start)
+        if not select.comparable(this, last):
+            last = {}  # a sparsely covered week would make every topic look "rising"
+        counts = select.topic_counts(this, last, topic_list)
+        stats = select.week_stats(ctx.stories, ctx.items, ctx.start, ctx.end)
+        stats["last_week_stories"] = sum(last.values())
+        topic_of = {sid: a.topic_id for sid, a in assignments.items()}
+        digest = select.select_digest(
+            week,
+            ranked,
+            by_id,
+            ctx.items,
+            topic_of,
+            topic_list,
+            summaries,
+            counts=counts,
+            stats=stats,
+        )
+        if self._use_llm and digest.stories:
+            digest = self._llm_lead(digest)
+            digest = self._llm_topic_intros(digest)
+        return digest
+
+    def summarize(
+        self, story: Story, items: Mapping[str, Item], observations: Mapping[str, Sequence[Observation]]
+    ) -> Summary:
+        """Extractive summary, cached by the story's content hash."""
+        key = hashlib.sha256(
+            "\x1f".join(
+                f"{i}:{items[i].title}:{items[i].text}" for i in story.item_ids if i in items
+            ).encode()
+        ).hexdigest()[:20]
+        if cached := self.store.cached_summary(story.id, key, "extractive"):
+            return cached
+        summary = summarize.extractive_summary(story, items, observations)
+        self.store.save_summary(summary, key)
+        return summary
+
+    def _llm_summaries(
+        self, stories: Sequence[Story], items: Mapping[str, Item], progress: Progress
+    ) -> dict[str, Summary]:
+        """One LLM call per story (cached, budgeted, concurrent); failures stay extractive."""
+        assert self.llm is not None
+        client, budget = self.llm, self.config.llm.max_tokens_per_run
+        out: dict[str, Summary] = {}
+        todo = []
+        for s in stories:
+            key = llm.content_key(s, items, client.model)
+            if cached := self.store.cached_summary(s.id, key, f"llm:{client.model}"):
+                out[s.id] = cached
+            else:
+                todo.append((s, key))
+        report = {"cached": len(out), "calls": 0, "fallbacks": 0, "tokens": 0, "budget_stop": False}
+        with ThreadPoolExecutor(max_workers=self.config.llm.max_concurrency) as pool:
+            pending = []
+            for s, key in todo:
+                if report["tokens"] + llm.estimate_tokens(llm.story_payload(s, items)) > budget:
+                    report["budget_stop"] = True
+                    break
+                report["tokens"] += llm.estimate_tokens(llm.story_payload(s, items)) + 200
+                pending.append((s, key, pool.submit(llm.summarize_story, client, s, items)))
+            for n, (s, key, fut) in enumerate(pending, 1):
+                self._record_llm(s, key, fut, out, report)
+                progress("llm", n, len(pending))
+        self.llm_report = report
+        return out
+
+    def _record_llm(
+        self, story: Story, key: str, fut: Any, out: dict[str, Summary], report: dict[str, Any]
+    ) -> None:
+        assert self.llm is not None
+        model = self.llm.model
+        report["calls"] += 1
+        try:
+            summary, done = fut.result()
+        except LLMError as e:
+            report["fallbacks"] += 1
+            self.store.log_llm_call(model, key, story.id, 0, 0, 0.0, 0.0, f"fallback: {e}")
+            return
+        self.store.log_llm_call(
+            model, key, story.id, done.tokens_in, done.tokens_out, 0.0, done.latency_ms, "ok"
+        )
+        self.store.save_summary(summary, key, done.tokens_in, done.tokens_out)
+        out[story.id] = summary
+
+    def _llm_lead(self, digest: Digest) -> Digest:
+        """One call for the lead paragraph; the extractive lead stays if it fails."""
+        assert self.llm is not None
+        top = digest.stories[:10]
+        key = hashlib.sha256(
+            f"{llm.PROMPT_VERSION}{self.llm.model}{llm.lead_payload(top)}".encode()
+        ).hexdigest()[:24]
+        lead_id = f"lead:{digest.week}"
+        if cached := self.store.cached_summary(lead_id, key, f"llm:{self.llm.model}"):
+            return replace(digest, lead=cached.text)
+        if self.llm_report.get("budget_stop"):
+            return digest
+        try:
+            text, done = llm.digest_lead(self.llm, top)
+        except LLMError as e:
+            self.store.log_llm_call(self.llm.model, key, lead_id, 0, 0, 0.0, 0.0, f"fallback: {e}")
+            return digest
+        self.store.log_llm_call(
+            self.llm.model, key, lead_id, done.tokens_in, done.tokens_out, 0.0, done.latency_ms, "ok"
+        )
+        self.store.save_summary(Summary(lead_id, text, (), f"llm:{self.llm.model}"), key)
+        self.llm_report["calls"] = self.llm_report.get("calls", 0) + 1
+        return replace(digest, lead=text)
+
+    def _llm_topic_intros(self, digest: Digest) -> Digest:
+        """One call per topic section with at least two stories; cached; failures skip the intro."""
+        assert self.llm is not None
+        groups: dict[str, list[Any]] = {}
+        for s in digest.stories:
+            groups.setdefault(s.topic, []).append(s)
+        intros: dict[str, str] = {}
+        for topic, stories in groups.items():
+            if len(stories) < 2 or topic == topics.OTHER.id:
+                continue
+            payload = f"{llm.PROMPT_VERSION}{self.llm.model}{topic}{llm.lead_payload(stories)}"
+            key = hashlib.sha256(payload.encode()).hexdigest()[:24]
+            ident = f"topic:{digest.week}:{topic}"
+            if cached := self.store.cached_summary(ident, key, f"llm:{self.llm.model}"):
+                intros[topic] = cached.text
+                continue
+            if self.llm_report.get("budget_stop"):
+                break
+            try:
+                text, done = llm.topic_intro(self.llm, stories[0].topic_name, stories)
+            except LLMError as e:
+                self.store.log_llm_call(self.llm.model, key, ident, 0, 0, 0.0, 0.0, f"fallback: {e}")
+                continue
+            self.store.log_llm_call(
+                self.llm.model, key, ident, done.tokens_in, done.tokens_out, 0.0, done.latency_ms, "ok"
+            )
+            self.store.save_summary(Summary(ident, text, (), f"llm:{self.llm.model}"), key)
+            self.llm_report["calls"] = self.llm_report.get("calls", 0) + 1
+            intros[topic] = text
+        return replace(digest, topic_intros=intros)
