@@ -105,6 +105,13 @@ class DigestItem:
     url: str
     source: str
     title: str = ""
+    # Evidence shown beside the link (None: not measured). Defaults keep older stored digests loading.
+    points: int | None = None  # Hacker News points
+    comments: int | None = None  # HN/Reddit/HF comments
+    upvotes: int | None = None  # Hugging Face upvotes, Reddit score
+    stars: int | None = None  # GitHub stars
+    target_url: str = ""  # a link post's article (an HN/Reddit post points at it)
+    code_url: str = ""  # a paper's code repository, when its page links one
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
@@ -21,6 +22,7 @@ from hub.types import (
 from hub.weeks import parse_week
 
 _KIND_ORDER = {"paper": 0, "repo": 1, "release": 2, "post": 3, "thread": 4}
+_REPO_URL = re.compile(r"^https?://github\.com/[\w.-]+/[\w.-]+/?$")
 
 
 def _in_window(item: Item, start: dt.datetime, end: dt.datetime) -> bool:
@@ -33,7 +35,31 @@ def digest_items(story: Story, items: Mapping[str, Item]) -> tuple[DigestItem, .
         (items[i] for i in story.item_ids if i in items),
         key=lambda it: (_KIND_ORDER.get(it.kind, 9), it.id),
     )
-    return tuple(DigestItem(it.id, it.kind, it.url, it.source, it.title) for it in members)
+    return tuple(_digest_item(it) for it in members)
+
+
+def _count(extra: Mapping[str, object], key: str) -> int | None:
+    value = extra.get(key)
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _digest_item(it: Item) -> DigestItem:
+    """An item as a source link with the evidence its parser recorded (points, upvotes, ...)."""
+    extra = it.extra or {}
+    target = extra.get("target_url")
+    return DigestItem(
+        it.id,
+        it.kind,
+        it.url,
+        it.source,
+        it.title,
+        points=_count(extra, "points"),
+        comments=_count(extra, "comments"),
+        upvotes=_count(extra, "upvotes") if it.source != "reddit" else _count(extra, "score"),
+        stars=_count(extra, "stars"),
+        target_url=target if isinstance(target, str) and target != it.url else "",
+        code_url=next((u for u in it.links if _REPO_URL.match(u)), "") if it.kind == "paper" else "",
+    )
 
 
 def make_story(
