@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hub.config import Config, load_config
 from hub.exceptions import (
     ConfigError,
     CrawlError,
@@ -19,7 +18,6 @@ from hub.exceptions import (
     StoreError,
     StoreLockedError,
 )
-from hub.types import Digest, DigestItem, DigestStory, Item, Observation, Story, Summary, Topic
 
 __version__ = "0.1.0"
 __all__ = [
@@ -47,13 +45,20 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from hub.config import Config, load_config
     from hub.core import Hub, make_hub
+    from hub.types import Digest, DigestItem, DigestStory, Item, Observation, Story, Summary, Topic
+
+_LAZY = {"Hub": "core", "make_hub": "core", "Config": "config", "load_config": "config"}
+_TYPES = ("Digest", "DigestItem", "DigestStory", "Item", "Observation", "Story", "Summary", "Topic")
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy: importing hub.types or hub.sources must not pull in every stage.
-    if name in ("Hub", "make_hub"):
-        from hub import core
+    # Lazy: importing hub.types or hub.sources must not pull in every stage, and `hub --help`
+    # must not pay for pydantic (hub.config) either.
+    module = _LAZY.get(name) or ("types" if name in _TYPES else None)
+    if module is None:
+        raise AttributeError(f"module 'hub' has no attribute {name!r}")
+    import importlib
 
-        return getattr(core, name)
-    raise AttributeError(f"module 'hub' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"hub.{module}"), name)

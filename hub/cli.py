@@ -14,18 +14,20 @@ import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from hub import sources
-from hub.config import CONFIG_NAME, Config, find_config, load_config, write_default
-from hub.core import Hub, make_hub
 from hub.exceptions import HubError
+
+if TYPE_CHECKING:  # imported where used: `hub --help` must not load DuckDB, pydantic or Rich
+    from rich.console import Console
+    from rich.table import Table
+
+    from hub.config import Config
+    from hub.core import Hub
+
+CONFIG_NAME = "hub.toml"  # = hub.config.CONFIG_NAME (a test keeps them equal)
 
 app = typer.Typer(
     name="hub",
@@ -33,11 +35,46 @@ app = typer.Typer(
     "join and rank them into stories, and publish a weekly digest site.\n\n"
     "Start with `hub demo` (offline, bundled real week) or `hub init`.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    # Plain help: Rich markup would eat config section names such as [llm] and [email].
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    add_completion=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+
+
+class _LazyConsole:
+    """A Rich console made on first use (importing Rich costs ~60 ms of every start)."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, soft_wrap=True)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console(), name)
+
+
+out = _LazyConsole(stderr=False)
+err = _LazyConsole(stderr=True)
+
+
+def escape(text: str) -> str:
+    """Rich markup escaped (web text is data, never markup)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def _table(*columns: str) -> Table:
+    from rich.table import Table
+
+    return Table(*columns)
 
 
 class _State:
@@ -59,23 +96,29 @@ def _errors() -> Iterator[None]:
 
 
 def _config() -> Config:
+    from hub.config import find_config, load_config
+
     path = state.config_path or find_config()
     return load_config(path, db=state.db)
 
 
 def _hub(read_only: bool = False) -> Hub:
+    from hub.core import make_hub
+
     return make_hub(_config(), read_only=read_only)
 
 
 @contextlib.contextmanager
 def _progress(enabled: bool = True) -> Iterator[Any]:
     """A Rich progress display fed by the library's progress(stage, done, total) callback."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     bars = Progress(
         TextColumn("{task.description:<10}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err,
+        console=err.console(),
         transient=True,
         disable=not enabled,
     )
@@ -115,14 +158,23 @@ def init(
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented hub.toml with sensible defaults (sources, topics, LLM, email, site)."""
+    from hub.config import write_default
+
     with _errors():
         written = write_default(path, force=force)
     out.print(f"wrote {written} — edit it, then `hub import` / `hub crawl` and `hub digest`")
 
 
+# Examples only: listing every registered format would import every parser at each start.
+# A wrong name is answered with the full list.
+FORMAT_EXAMPLES = ("arxiv-jsonl", "arxiv-atom", "feed", "hn-algolia", "github-trending-md")
+
+
 def _format_help() -> str:
-    names = ", ".join(sorted(sources.FORMATS))
-    return f"Force the input format instead of detecting it. One of: {names}."
+    return (
+        f"Force the input format instead of detecting it, e.g. {', '.join(FORMAT_EXAMPLES)} "
+        "(a wrong name lists them all)."
+    )
 
 
 @app.command("import")
@@ -141,7 +193,7 @@ def import_(
     if as_json:
         out.print_json(json.dumps([r.__dict__ for r in results]))
         return
-    table = Table("file", "format", "records", "items", "new", "observations")
+    table = _table("file", "format", "records", "items", "new", "observations")
     for r in results:
         table.add_row(
             escape(Path(r.path).name), r.format, str(r.records), str(r.items), str(r.new), str(r.observations)
@@ -255,7 +307,7 @@ def crawl(
             )
         )
         return
-    table = Table("source", "fetched", "new", "updated", "not modified", "errors", "time")
+    table = _table("source", "fetched", "new", "updated", "not modified", "errors", "time")
     for r in result.sources:
         table.add_row(
             escape(r["source"]),
@@ -288,6 +340,38 @@ def _crawl_progress(enabled: bool) -> Iterator[Any]:
         yield on_event
 
 
+@app.command()
+def enrich(
+    week: Annotated[
+        str | None, typer.Option(help="ISO week, e.g. 2025-W16 (default: the latest with data).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many of the week's top stories to enrich.")] = 60,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Fetch what the week's top stories point at: the article each post links (main text),
+    repos' READMEs, and arXiv papers that posts link but the database lacks.
+
+    Through the same polite crawler as `hub crawl`. Each URL is fetched once (a re-run
+    fetches nothing new); a paywalled or failed page is stored with its reason and no text,
+    and its story is summarized from the post's own text.
+    """
+    with _errors(), _hub() as hub, _crawl_progress(not as_json) as on_event:
+        r = hub.enrich(week, limit=limit, on_event=on_event)
+    keys = ("week", "stories", "fetched", "texts", "cached", "skipped", "papers", "outcomes", "errors")
+    if as_json:
+        print(json.dumps({k: getattr(r, k) for k in keys} | {"seconds": round(r.seconds, 2)}))
+        return
+    table = _table("outcome", "URLs")
+    for status, n in r.outcomes.items():
+        table.add_row(escape(status), str(n))
+    out.print(table)
+    out.print(
+        f"enrich {r.week}: {r.stories} stories, {r.fetched} URLs fetched, {r.texts} with text, "
+        f"{r.cached} fetched before, {r.skipped} links skipped, {r.papers} arXiv papers added "
+        f"({r.seconds:.1f}s)"
+    )
+
+
 sources_app = typer.Typer(
     help="List, add, remove, import (OPML) and export the crawled sources.", no_args_is_help=True
 )
@@ -302,7 +386,7 @@ def sources_list(as_json: Annotated[bool, typer.Option("--json", help="Print as 
     if as_json:
         print(json.dumps(rows, default=str, indent=2))
         return
-    table = Table("name", "kind", "url", "tags", "enabled", "origin")
+    table = _table("name", "kind", "url", "tags", "enabled", "origin")
     for r in rows:
         table.add_row(
             escape(r["name"]),
@@ -435,6 +519,7 @@ SchedulesDir = Annotated[Path | None, typer.Option("--dir", help="Folder of *.ym
 
 
 def _schedules(folder: Path | None) -> tuple[Any, Path, list[Any]]:
+    from hub.config import find_config, load_config
     from hub.scheduler import load_schedules
 
     config_path = state.config_path or find_config()
@@ -471,7 +556,7 @@ def schedule_list(
     if as_json:
         print(json.dumps(rows, indent=2))
         return
-    table = Table("job", "runs", "cron", "timezone", "args", "next run")
+    table = _table("job", "runs", "cron", "timezone", "args", "next run")
     for r in rows:
         table.add_row(
             r["name"], r["job"], r["cron"], r["timezone"], json.dumps(r["args"]), r["next_run"] or "disabled"
@@ -567,7 +652,8 @@ def search(
     limit: Annotated[int, typer.Option(min=1, max=500, help="Results to show.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
-    """Search everything hub has stored, offline (DuckDB full-text search, BM25)."""
+    """Search everything hub has stored, offline (a tantivy index, BM25): words, "phrases",
+    AND/OR/NOT, title:word; each hit shows a snippet with the words found."""
     when = _parse_since(since)
     with _errors(), _hub() as hub, _progress(not as_json) as progress:
         rows = hub.search(query, kind=kind, topic=topic, since=when, limit=limit, progress=progress)
@@ -577,11 +663,23 @@ def search(
     if not rows:
         out.print("no results")
         return
-    table = Table("title", "date", "source", "topic", "link")
+    table = _table("title", "date", "source", "topic", "link")
     for r in rows:
         date = f"{r['published_at']:%Y-%m-%d}" if r["published_at"] else ""
-        table.add_row(escape(r["title"][:80]), date, escape(r["source"]), r["topic"] or "—", escape(r["url"]))
+        title = escape(r["title"][:80])
+        if r["snippet"] and r["snippet"] != r["title"]:
+            title += f"\n[dim]{_marked(r['snippet'], r['highlights'])}[/]"
+        table.add_row(title, date, escape(r["source"]), r["topic"] or "—", escape(r["url"]))
     out.print(table)
+
+
+def _marked(snippet: str, highlights: list[list[int]]) -> str:
+    """A search hit's snippet as Rich markup, the query's words in bold."""
+    parts, at = [], 0
+    for a, b in highlights:
+        parts += [escape(snippet[at:a]), f"[bold]{escape(snippet[a:b])}[/bold]"]
+        at = b
+    return "".join([*parts, escape(snippet[at:])])
 
 
 @app.command()
@@ -614,7 +712,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON."
     out.print(
         f"database: {info['db']}\ncoverage: {info['coverage']}\ndigests: {', '.join(info['weeks']) or 'none'}"
     )
-    table = Table("table", "rows")
+    table = _table("table", "rows")
     for k, v in info["counts"].items():
         table.add_row(k, str(v))
     out.print(table)
@@ -638,7 +736,7 @@ def _next_runs() -> list[dict[str, Any]]:
 
 def _print_runs(runs: list[dict[str, Any]], upcoming: list[dict[str, Any]]) -> None:
     if runs:
-        table = Table("run", "job", "started", "status", "error")
+        table = _table("run", "job", "started", "status", "error")
         for r in runs:
             style = "red" if r["status"] == "error" else "green" if r["status"] == "ok" else "yellow"
             table.add_row(
@@ -656,7 +754,7 @@ def _print_runs(runs: list[dict[str, Any]], upcoming: list[dict[str, Any]]) -> N
 def _print_health(rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    table = Table("source", "kind", "healthy", "items", "last success", "last error", "median")
+    table = _table("source", "kind", "healthy", "items", "last success", "last error", "median")
     for r in rows:
         healthy = {True: "[green]yes[/]", False: "[red]no[/]", None: "[dim]never crawled[/]"}[r["healthy"]]
         table.add_row(
