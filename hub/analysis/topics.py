@@ -1,43 +1,51 @@
-"""Topics: a stable seed taxonomy (from hub.toml) and story -> topic assignment.
+"""Topics: a stable seed taxonomy (from hub.toml), story -> topic assignment, emerging topics.
 
-Each story's words (titles, texts, tags) and each topic's name, description and
-keywords go through one TF-IDF space; a story joins its most similar topic when
-the similarity clears a threshold, else "other". Relevance (0..1) says how much a
-story is about AI engineering at all, so an AI hub can set aside the rest.
+Assignment: each story's words (its titles three times, the start of its texts, its
+tags) and each seed topic's name, description and keywords go through one TF-IDF space
+of the topics' own words; an AI story (see `hub.analysis.relevance`) joins its most
+similar topic when the similarity clears a threshold, else "other". "Model releases"
+(`models`) is kept for releases: a story whose title does not read as a launch gets its
+next best topic instead.
+
+Emerging topics: the AI stories no seed topic fits, clustered (TF-IDF + truncated SVD +
+k-means); a cluster becomes a topic only under a phrase that recurs in its members'
+titles and mostly there ("Gaussian Splatting"), and only the members whose titles hold
+the phrase join it. No such phrase: no topic (an unreadable label is never shown).
+
+numpy, scikit-learn and threadpoolctl are imported inside the functions that use them,
+so importing this module (and so `hub --help`) stays cheap.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
-
+from hub.analysis import relevance as _relevance
 from hub.config import TopicConfig
 from hub.types import Item, Story, Topic
 
+if TYPE_CHECKING:
+    import numpy as np
+
 OTHER = Topic(id="other", name="Other", description="Everything that fits no seed topic", seed=False)
 MIN_SIMILARITY = 0.08
-_TEXT_CHARS = 1200
-_AI_CATEGORIES = re.compile(
-    r"^(cs\.(AI|CL|CV|LG|IR|MA|NE|RO|HC|SE|CR|GR|MM|SD|DC)|stat\.ML|eess\.(AS|IV|SP))$"
-)
-# Deliberately narrow: words that, in a title, mean the thing is about AI.
-AI_LEXICON = re.compile(
-    r"\b(ai|a\.i\.|agi|llms?|slms?|gpt[\w.-]*|chatgpt|genai|agents?|agentic|transformers?|neural|"
-    r"deep learning|machine learning|ml|diffusion|embeddings?|rag|inference|fine-?tun\w*|"
-    r"openai|anthropic|claude|gemini|gemma|deepseek|llama\w*|qwen\w*|mistral|mixtral|phi-\d|"
-    r"hugging ?face|copilot|hallucinat\w*|prompts?|chatbots?|language models?|foundation models?|"
-    r"reasoning models?|vision-language|multimodal|mcp|vllm|ollama|pytorch|tensorflow|jax|cuda|"
-    r"stable diffusion|comfyui|whisper|text-to-\w+|speech recognition|o[134](?:-mini)?|grok|codex|"
-    r"vibe coding|cursor|kv cache|quantiz\w*|lora|rlhf|tokens?|model weights|open-weights?|"
-    r"benchmarks?|evals?|nvidia|gpus?|tpus?|artificial intelligence)\b",
+AI_RELEVANT = 0.5  # relevance at which a story is about AI (see hub.analysis.relevance)
+RELEASES = "models"
+_TEXT_CHARS = 600
+_TITLE_REPEAT = 3
+# A title that reads as a launch: a release verb, or a name with a version ("Qwen3", "v4.5", "2.5 Flash").
+_RELEASE_WORDS = re.compile(
+    r"\b(introduc\w+|announc\w+|launch\w*|releas\w+|unveil\w*|now available|available (?:in|to|now)|"
+    r"in the api|preview|model card|is (?:here|out))\b",
     re.IGNORECASE,
 )
+_VERSIONED_NAME = re.compile(r"\b(?=[\w.-]*\d)(?=[\w.-]*[A-Za-z])[A-Za-z][\w-]*(?:\.\d+)*\b|\b\d+\.\d+\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,62 +66,129 @@ def _topic_doc(t: Topic) -> str:
 
 
 def story_text(story: Story, items: Mapping[str, Item]) -> str:
+    """The words a story is matched by: titles first (repeated: they say what it is about),
+    then the start of each text (abstract, description, excerpt) and the tags."""
     parts = []
     for iid in story.item_ids:
         it = items.get(iid)
         if it is not None:
-            parts += [it.title, it.title, it.text[:_TEXT_CHARS], " ".join(it.tags)]
+            title = it.title.replace("/", " ") if it.kind == "repo" else it.title
+            parts += [title] * _TITLE_REPEAT + [it.text[:_TEXT_CHARS], " ".join(it.tags)]
     return " ".join(parts)
 
 
-def relevance(story: Story, items: Mapping[str, Item], similarity: float) -> float:
-    """0..1: papers in AI categories are relevant; others by AI words in titles and texts."""
-    members = [items[i] for i in story.item_ids if i in items]
-    if any(it.kind == "paper" and any(_AI_CATEGORIES.match(t) for t in it.tags) for it in members):
-        return 1.0
-    if any(it.source == "hf" for it in members):
-        return 1.0
-    title_hits = sum(len(AI_LEXICON.findall(it.title)) for it in members)
-    text_hits = sum(len(AI_LEXICON.findall(it.text[:_TEXT_CHARS])) for it in members)
-    score = 0.8 * title_hits + 0.15 * text_hits + 0.5 * similarity
-    return round(min(1.0, score), 4)
+def relevance(story: Story, items: Mapping[str, Item], similarity: float = 0.0) -> float:
+    """0..1, >= 0.5 = about AI (`hub.analysis.relevance`); `similarity` is kept for callers
+    and not used: matching a topic's words is not evidence of AI ("type inference")."""
+    del similarity
+    return _relevance.story_relevance([items[i] for i in story.item_ids if i in items])
+
+
+def is_release(story: Story, items: Mapping[str, Item]) -> bool:
+    """Does the story read as a launch of a model or API (not a paper, a repo or an essay)?"""
+    posts = [
+        items[i] for i in story.item_ids if i in items and items[i].kind in ("post", "release", "thread")
+    ]
+    for it in posts:
+        title = re.sub(r"^(show|launch|ask) hn:\s*", "", it.title, flags=re.IGNORECASE)
+        if _RELEASE_WORDS.search(title):
+            return True
+        if len(title.split()) <= 6 and _VERSIONED_NAME.search(title):
+            return True  # a short title naming a versioned thing: "Gemini 2.5 Flash", "Suno v4.5"
+    return False
+
+
+@cache
+def _sklearn_text() -> Any:
+    from sklearn.feature_extraction import text
+
+    return text
 
 
 def _vocabulary_terms(vocabulary: Mapping[str, int]) -> Callable[[str], list[str]]:
     """The terms of a doc that `TfidfVectorizer(ngram_range=(1, 2), stop_words="english")`
-    would count against a fixed `vocabulary`: the same words and bigrams, in the same order,
-    less those outside it (which it skips). Same counts, so the same matrix, without
-    building every bigram of every abstract."""
-    words = TfidfVectorizer(ngram_range=(1, 2), stop_words="english")
+    would count against a fixed `vocabulary` (its words, then its bigrams), less those
+    outside it, without building every bigram of every abstract; a plural counts as its
+    singular when only that is in the vocabulary."""
+    words = _sklearn_text().TfidfVectorizer(ngram_range=(1, 2), stop_words="english")
     preprocess, tokenize, stop = words.build_preprocessor(), words.build_tokenizer(), words.get_stop_words()
-    firsts = {t.split(" ", 1)[0] for t in vocabulary if " " in t}
+
+    def singular(w: str) -> str:  # "agents" counts for "agent", "gui agents" for "gui agent"
+        return w[:-1] if w.endswith("s") and not w.endswith("ss") else w
 
     def terms(doc: str) -> list[str]:
         tokens = [w for w in tokenize(preprocess(doc)) if w not in stop]
-        out = [w for w in tokens if w in vocabulary]
-        out += [g for a, b in pairwise(tokens) if a in firsts and (g := f"{a} {b}") in vocabulary]
+        out = []
+        for w in tokens:
+            if w in vocabulary or (w := singular(w)) in vocabulary:
+                out.append(w)
+        for a, b in pairwise(tokens):
+            for gram in (f"{a} {b}", f"{singular(a)} {singular(b)}"):
+                if gram in vocabulary:
+                    out.append(gram)
+                    break
         return out
 
     return terms
 
 
-def _similarities(docs: list[str], topic_docs: list[str]) -> np.ndarray:
-    """Cosine similarity in a space of the topics' own words (uni- and bigrams).
+def _keyword_terms(keywords: Sequence[str]) -> set[str]:
+    """The vocabulary of the topics: each keyword as the analyzer spells it, a word or a
+    bigram ("fine-tuning" -> "fine tuning"); a longer keyword gives its bigrams. Parts of a
+    phrase do not count alone: "test-time" must not match every "test"."""
+    words = _sklearn_text().TfidfVectorizer(stop_words="english")
+    preprocess, tokenize, stop = words.build_preprocessor(), words.build_tokenizer(), words.get_stop_words()
+    terms = set()
+    for kw in keywords:
+        tokens = [w for w in tokenize(preprocess(kw)) if w not in stop]
+        terms |= {tokens[0]} if len(tokens) == 1 else {f"{a} {b}" for a, b in pairwise(tokens)}
+    return terms
 
-    Restricting the vocabulary to the taxonomy keeps long abstracts from diluting the
-    match; IDF still comes from the whole batch, so common words weigh little.
+
+def _similarities(docs: list[str], topics: Sequence[Topic]) -> np.ndarray:
+    """How much of each story's (TF-IDF weighted, unit-length) words are each topic's keywords.
+
+    The vocabulary is the topics' keywords (`_keyword_terms`), so long abstracts do not
+    dilute the match. IDF comes from the topics: a word that several topics list tells them
+    apart less. A topic is the set of its keywords, not a vector: a topic with many
+    keywords is not penalized for spreading its weight over them.
     """
-    vocab = TfidfVectorizer(ngram_range=(1, 2), stop_words="english").fit(topic_docs).vocabulary_
-    vec = TfidfVectorizer(
+    import numpy as np
+    from scipy import sparse
+
+    per_topic = [_keyword_terms(t.keywords) for t in topics]
+    vocab = {t: n for n, t in enumerate(sorted(set().union(*per_topic)))}
+    member = sparse.csr_matrix(
+        [[1.0 if term in terms else 0.0 for term in vocab] for terms in per_topic], dtype=np.float32
+    )
+    vec = _sklearn_text().TfidfVectorizer(
         analyzer=_vocabulary_terms(vocab), sublinear_tf=True, vocabulary=vocab, dtype=np.float32
     )
-    matrix = vec.fit_transform(docs + topic_docs)  # one pass: the same as fit, then transform
-    return (matrix[: len(docs)] @ matrix[len(docs) :].T).toarray()  # type: ignore[no-any-return]
+    vec.fit([" ".join(sorted(terms)) for terms in per_topic])  # IDF over the topics
+    return (vec.transform(docs) @ member.T).toarray()  # type: ignore[no-any-return]
 
 
 def topic_texts(topics: Sequence[Topic]) -> list[str]:
     """What is embedded for each seed topic (name, description, keywords)."""
     return [_topic_doc(t) for t in topics if t.id != OTHER.id]
+
+
+RELEASE_BONUS = 0.25  # a launch is about the launch first, whatever else its words touch
+TOOLING = "tooling"
+PAPER_TOOLING_FACTOR = 0.5  # a paper's "framework" is a method, rarely software to use
+
+
+def _adjusted(row: np.ndarray, seeds: Sequence[Topic], release: bool, paper: bool) -> list[float]:
+    """A story's similarities after the two kind rules: "Model releases" only for a release
+    (and a bonus for one), tooling weighs half for papers."""
+    out = []
+    for sim, topic in zip(row.tolist(), seeds, strict=True):
+        if topic.id == RELEASES:
+            sim = sim + RELEASE_BONUS if release else 0.0
+        elif topic.id == TOOLING and paper:
+            sim *= PAPER_TOOLING_FACTOR
+        out.append(sim)
+    return out
 
 
 def assign_topics(
@@ -127,27 +202,30 @@ def assign_topics(
     """story id -> TopicAssignment (deterministic for the same input).
 
     `vectors` = (story vectors, seed-topic vectors) from an embeddings endpoint; without
-    them, TF-IDF over the topics' own words.
+    them, TF-IDF over the topics' own words. Stories not about AI stay "other".
     """
+    import numpy as np
+
     seeds = [t for t in topics if t.id != OTHER.id]
     if not stories:
         return {}
-    docs = [story_text(s, items) for s in stories]
+    rels = [relevance(s, items) for s in stories]
     if not seeds:
-        return {s.id: TopicAssignment(OTHER.id, 0.0, relevance(s, items, 0.0)) for s in stories}
+        return {s.id: TopicAssignment(OTHER.id, 0.0, r) for s, r in zip(stories, rels, strict=True)}
     if vectors is not None:  # embeddings from an endpoint: cosine of normalized vectors
         unit = [v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9) for v in vectors]
         sims = unit[0] @ unit[1].T
     else:
-        sims = _similarities(docs, [_topic_doc(t) for t in seeds])
+        sims = _similarities([story_text(s, items) for s in stories], seeds)
     threshold = MIN_SIMILARITY if min_similarity is None else min_similarity
     out = {}
-    for row, story in zip(sims, stories, strict=True):
-        best = int(np.argmax(row))
-        sim = float(row[best])
-        rel = relevance(story, items, sim)
-        topic = seeds[best].id if sim >= threshold and rel >= 0.3 else OTHER.id
-        out[story.id] = TopicAssignment(topic, round(sim, 4), rel)
+    for row, story, rel in zip(sims, stories, rels, strict=True):
+        lead = items.get(story.lead_item)
+        adjusted = _adjusted(row, seeds, is_release(story, items), lead is not None and lead.kind == "paper")
+        best = max(range(len(seeds)), key=lambda j: (adjusted[j], -j))
+        sim = adjusted[best]
+        topic = seeds[best].id if sim >= threshold and rel >= AI_RELEVANT else OTHER.id
+        out[story.id] = TopicAssignment(topic, round(min(1.0, sim), 4), rel)
     return out
 
 
@@ -155,42 +233,113 @@ def assign_topics(
 
 EMERGING_MIN_STORIES = 5
 EMERGING_MAX_CLUSTERS = 8
+EMERGING_MIN_SHARE = 0.5  # at least this share of a label's uses must be in its cluster
+# Words too general to name a topic on their own (an AI hub's every other title holds them).
+_GENERIC = frozenset(
+    {
+        *("model", "models", "learning", "language", "large", "based", "using", "via", "towards", "toward"),
+        *("approach", "method", "methods", "data", "new", "show", "hn", "ai", "llm", "llms", "network"),
+        *("networks", "neural", "deep", "framework", "efficient", "study", "analysis", "generation", "multi"),
+        *("task", "tasks", "paper", "benchmark", "system", "systems", "improving", "improved"),
+    }
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*[A-Za-z0-9]|[A-Za-z]")
 
 
-def _label_terms(docs: list[str], labels: np.ndarray, k: int) -> list[list[str]]:
-    """Class-based TF-IDF: the terms most distinctive of each cluster against the others."""
-    joined = [" ".join(d for d, lab in zip(docs, labels, strict=True) if lab == c) for c in range(k)]
-    vec = TfidfVectorizer(
-        stop_words="english",
-        ngram_range=(1, 2),
-        max_features=20_000,
-        min_df=1,
-        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9-]{2,}\b",
-        sublinear_tf=True,
-    )
-    matrix = vec.fit_transform(joined).toarray()
-    terms = vec.get_feature_names_out()
-    out = []
-    for row in matrix:
-        picked: list[str] = []
-        for i in np.argsort(-row)[:20]:
-            term = str(terms[i])
-            if row[i] > 0 and not any(term in p or p in term for p in picked):
-                picked.append(term)
-            if len(picked) == 4:
-                break
-        out.append(picked)
+def _phrases(title: str, stop: frozenset[str]) -> set[tuple[str, ...]]:
+    """The 1..3-word phrases of a title (lower-case) that neither start nor end with a stop
+    word and are not all generic."""
+    words = [w.lower() for w in _WORD.findall(title)]
+    out = set()
+    for n in (1, 2, 3):
+        for i in range(len(words) - n + 1):
+            p = tuple(words[i : i + n])
+            if p[0] in stop or p[-1] in stop or all(w in _GENERIC for w in p) or len(" ".join(p)) < 4:
+                continue
+            out.add(p)
     return out
 
 
-def _match_existing(terms: list[str], existing: Sequence[Topic]) -> Topic | None:
-    """Reuse an earlier emerging topic whose keywords overlap (stable ids across weeks)."""
+def _surface(phrase: tuple[str, ...], titles: Sequence[str]) -> str:
+    """The phrase as the titles spell it (most common casing)."""
+    pattern = re.compile(r"\b" + r"[\s-]+".join(map(re.escape, phrase)) + r"\b", re.IGNORECASE)
+    forms = Counter(m.group(0) for t in titles for m in pattern.finditer(t))
+    return forms.most_common(1)[0][0] if forms else " ".join(phrase)
+
+
+def cluster_label(titles: Sequence[str], pool_titles: Sequence[str], min_count: int = 2) -> str | None:
+    """A phrase of at least `min_count` of `titles` that is distinctive of them: at least
+    EMERGING_MIN_SHARE of its uses among `pool_titles` (every candidate's title) are theirs.
+    The most common such phrase wins, a longer one when nearly as common; it is returned as
+    the titles spell it. None when the titles share no such phrase."""
+    stop = frozenset(_sklearn_text().ENGLISH_STOP_WORDS)
+    inside = Counter(p for t in titles for p in _phrases(t, stop))
+    overall = Counter(p for t in pool_titles for p in _phrases(t, stop))
+    need = max(2, min_count)
+    candidates = [p for p, n in inside.items() if n >= need and n >= EMERGING_MIN_SHARE * overall[p]]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda p: (inside[p], inside[p] / overall[p], -len(p), p))
+    longer = [
+        p for p in candidates if len(p) > len(best) and _contains(p, best) and inside[p] >= 0.8 * inside[best]
+    ]
+    if longer:
+        best = max(longer, key=lambda p: (inside[p], len(p), p))
+    return _surface(best, titles)
+
+
+def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    n = len(shorter)
+    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
+
+
+def _holds(label: str, title: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(label)]
+    pattern = r"\b" + r"[\s-]+".join(map(re.escape, words)) + r"\b"
+    return re.search(pattern, title, re.IGNORECASE) is not None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _match_existing(label: str, terms: list[str], existing: Sequence[Topic]) -> Topic | None:
+    """Reuse an earlier emerging topic with the same label, or whose keywords overlap (stable ids)."""
+    for t in existing:
+        if t.id == f"emerging-{_slug(label)}":
+            return t
     best, score = None, 0.0
     for t in existing:
         overlap = len(set(terms) & set(t.keywords)) / max(len(set(terms) | set(t.keywords)), 1)
         if overlap > score:
             best, score = t, overlap
-    return best if score >= 0.34 else None
+    return best if score >= 0.5 else None
+
+
+def _clusters(docs: list[str], seed: int) -> tuple[Any, int]:
+    """k-means labels of the docs (TF-IDF -> truncated SVD -> unit vectors) and k."""
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+    from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
+
+    tfidf = (
+        _sklearn_text()
+        .TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=2, max_features=50_000)
+        .fit_transform(docs)
+    )
+    dims = max(2, min(64, tfidf.shape[1] - 1, len(docs) - 1))
+    k = max(2, min(EMERGING_MAX_CLUSTERS, len(docs) // (3 * EMERGING_MIN_STORIES)))
+    # One BLAS thread: these matrices are small (a week's stories x 64), and OpenBLAS
+    # threads on a busy 2-core machine made each QR of the SVD ~40x slower (0.3 s vs 7 ms).
+    with threadpool_limits(limits=1, user_api="blas"):
+        vectors = normalize(TruncatedSVD(n_components=dims, random_state=seed).fit_transform(tfidf))
+        labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(vectors)
+    return labels, k
+
+
+def _titles(story: Story, items: Mapping[str, Item]) -> str:
+    return " | ".join(items[i].title for i in story.item_ids if i in items)
 
 
 def emerging_topics(
@@ -201,44 +350,41 @@ def emerging_topics(
     *,
     seed: int = 0,
 ) -> tuple[list[Topic], dict[str, TopicAssignment]]:
-    """Cluster the AI-relevant stories no seed topic fits (TF-IDF + truncated SVD + k-means),
-    keep clusters of at least EMERGING_MIN_STORIES, label them by their distinctive terms.
+    """Cluster the AI stories no seed topic fits; a cluster becomes a topic under a phrase
+    that at least EMERGING_MIN_STORIES of its members' titles hold (`cluster_label`), and
+    those members join it.
 
     Returns the emerging topics and the reassigned stories. Deterministic for the same input.
     """
-    from sklearn.cluster import KMeans
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.preprocessing import normalize
-
-    pool = [s for s in stories if (a := assigned.get(s.id)) and a.topic_id == OTHER.id and a.relevance >= 0.3]
+    pool = [
+        s
+        for s in stories
+        if (a := assigned.get(s.id)) and a.topic_id == OTHER.id and a.relevance >= AI_RELEVANT
+    ]
     if len(pool) < 2 * EMERGING_MIN_STORIES:
         return [], {}
-    docs = [story_text(s, items) for s in pool]
-    tfidf = TfidfVectorizer(
-        stop_words="english", sublinear_tf=True, min_df=2, max_features=50_000
-    ).fit_transform(docs)
-    dims = max(2, min(64, tfidf.shape[1] - 1, len(pool) - 1))
-    k = max(2, min(EMERGING_MAX_CLUSTERS, len(pool) // (3 * EMERGING_MIN_STORIES)))
-    # One BLAS thread: these matrices are small (a week's stories x 64), and OpenBLAS
-    # threads on a busy 2-core machine made each QR of the SVD ~40x slower (0.3 s vs 7 ms).
-    with threadpool_limits(limits=1, user_api="blas"):
-        vectors = normalize(TruncatedSVD(n_components=dims, random_state=seed).fit_transform(tfidf))
-        labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(vectors)
-    terms = _label_terms(docs, labels, k)
+    labels, k = _clusters([story_text(s, items) for s in pool], seed)
+    pool_titles = [_titles(s, items) for s in pool]
     topics_out: list[Topic] = []
     moved: dict[str, TopicAssignment] = {}
     for c in range(k):
         members = [s for s, lab in zip(pool, labels, strict=True) if lab == c]
-        if len(members) < EMERGING_MIN_STORIES or not terms[c]:
-            continue
-        topic = _match_existing(terms[c], existing) or Topic(
-            id="emerging-" + "-".join(re.sub(r"[^a-z0-9]+", "-", t.lower()) for t in terms[c][:2]),
-            name=" / ".join(terms[c][:3]).title(),
-            description="Emerging: " + ", ".join(terms[c]),
-            keywords=tuple(terms[c]),
+        titles = [_titles(s, items) for s in members]
+        label = cluster_label(titles, pool_titles, EMERGING_MIN_STORIES)
+        holding = [s for s, t in zip(members, titles, strict=True) if label and _holds(label, t)]
+        if label is None or len(holding) < EMERGING_MIN_STORIES:
+            continue  # no readable name, or too few stories under it: not a topic
+        terms = [w.lower() for w in _WORD.findall(label)]
+        topic = _match_existing(label, terms, existing) or Topic(
+            id=f"emerging-{_slug(label)}",
+            name=label[0].upper() + label[1:],
+            description=f"Emerging: stories about {label}",
+            keywords=(label.lower(), *terms),
             seed=False,
         )
+        if topic.id in {t.id for t in topics_out}:
+            continue
         topics_out.append(topic)
-        for s in members:
+        for s in holding:
             moved[s.id] = TopicAssignment(topic.id, assigned[s.id].confidence, assigned[s.id].relevance)
     return topics_out, moved
