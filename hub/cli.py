@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import shlex
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,6 +72,11 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
+def plural(n: int, word: str, many: str = "") -> str:
+    """`1 subscriber`, `2 subscribers`."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
 def _table(*columns: str) -> Table:
     from rich.table import Table
 
@@ -95,17 +101,40 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+def _config_path() -> Path | None:
+    from hub.config import find_config
+
+    return state.config_path or find_config()
+
+
 def _config() -> Config:
-    from hub.config import find_config, load_config
+    from hub.config import load_config
 
-    path = state.config_path or find_config()
-    return load_config(path, db=state.db)
+    return load_config(_config_path(), db=state.db)
 
 
-def _hub(read_only: bool = False) -> Hub:
+def _hub(read_only: bool = False, *, existing: bool = False) -> Hub:
+    """The configured hub. existing=True (commands that read what is stored): a missing
+    database is an error naming where it was looked for, never a new empty file."""
     from hub.core import make_hub
 
-    return make_hub(_config(), read_only=read_only)
+    config = _config()
+    if existing and not config.db_path.exists():
+        raise HubError(_no_database(config.db_path, _config_path()))
+    return make_hub(config, read_only=read_only)
+
+
+def _no_database(db: Path, config_path: Path | None) -> str:
+    from hub.config import config_candidates
+
+    if config_path is not None:
+        where = f"config {config_path}"
+    else:
+        where = "no hub.toml in " + ", ".join(str(p.parent) for p in config_candidates()) + "; defaults"
+    hint = ""
+    if (Path.cwd() / "hub-demo" / CONFIG_NAME).is_file():
+        hint = " — or use the demo's: `cd hub-demo` (or `hub --config hub-demo/hub.toml ...`)"
+    return f"no database at {db} ({where}); make one with `hub demo`, `hub import FILES` or `hub crawl`{hint}"
 
 
 @contextlib.contextmanager
@@ -141,7 +170,14 @@ def _main(
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", "-c", envvar="HUB_CONFIG", help="hub.toml to read (default: ./hub.toml)."),
+        typer.Option(
+            "--config",
+            "-c",
+            envvar="HUB_CONFIG",
+            help="hub.toml to read. Default: the first found of $HUB_CONFIG, ./hub.toml, and hub.toml "
+            "in the user config folder (~/.config/hub/ on Linux; `hub init --user` writes it). "
+            "Relative paths in it (the database, site) are relative to its folder.",
+        ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
 ) -> None:
@@ -154,15 +190,27 @@ def _main(
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the config.")] = Path(CONFIG_NAME),
+    path: Annotated[
+        Path | None, typer.Argument(help="Where to write the config (default: ./hub.toml).")
+    ] = None,
+    user: Annotated[
+        bool,
+        typer.Option(
+            "--user",
+            help="Write it to the user config folder (~/.config/hub/hub.toml on Linux), where hub "
+            "finds it from any folder; the database then lives beside it.",
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented hub.toml with sensible defaults (sources, topics, LLM, email, site)."""
-    from hub.config import write_default
+    from hub.config import user_config_path, write_default
 
     with _errors():
-        written = write_default(path, force=force)
-    out.print(f"wrote {written} — edit it, then `hub import` / `hub crawl` and `hub digest`")
+        if user and path is not None:
+            raise HubError("give a PATH or --user, not both")
+        written = write_default(user_config_path() if user else path or Path(CONFIG_NAME), force=force)
+    out.print(f"wrote {escape(str(written))} — edit it, then `hub import` / `hub crawl` and `hub digest`")
 
 
 # Examples only: listing every registered format would import every parser at each start.
@@ -222,22 +270,36 @@ def digest(
             help="Print the LLM calls and estimated tokens a digest would make; send nothing.",
         ),
     ] = False,
+    save: Annotated[
+        bool | None,
+        typer.Option(
+            "--save/--preview",
+            help="Store this digest and write its page, or only print it "
+            "(default: store it when made with the configured --limit and LLM, else preview).",
+        ),
+    ] = None,
 ) -> None:
     """Rank the week's stories, summarize them, print the digest and write its page under site/.
+
+    The stored digest is what `hub build` and `hub send` publish. A digest made with other
+    settings (a different --limit, --no-llm while [llm] is on) is a preview: printed,
+    not stored; --save stores it anyway, --preview never stores.
 
     Summaries are extractive (sentences from the sources) unless an LLM is configured:
     then one call per story, cached by content, within [llm] max_tokens_per_run; any
     invalid or uncited answer falls back to the extractive summary.
     """
     if llm_dry_run:
-        with _errors(), _hub() as hub:
+        with _errors(), _hub(existing=True) as hub:
             calls = hub.plan_llm_calls(week, limit)
         for c in calls:
             out.print(f"{c['story']}  ~{c['tokens_in']} tokens in  {escape(c['title'][:70])}")
-        out.print(f"{len(calls)} calls, ~{sum(c['tokens_in'] for c in calls)} input tokens (nothing sent)")
+        tokens = sum(c["tokens_in"] for c in calls)
+        out.print(f"{plural(len(calls), 'call')}, ~{tokens} input tokens (nothing sent)")
         return
-    with _errors(), _hub() as hub, _progress(not as_json) as progress:
-        d = hub.digest(week, limit=limit, progress=progress, use_llm=use_llm)
+    with _errors(), _hub(existing=True) as hub, _progress(not as_json) as progress:
+        keep = digest_saves(save, limit, hub.config.digest.limit, use_llm, hub.llm is not None)
+        d = hub.digest(week, limit=limit, progress=progress, use_llm=use_llm, save=keep)
         report = hub.llm_report
     if report and not as_json:
         stop = " — token budget reached, the rest are extractive" if report["budget_stop"] else ""
@@ -247,8 +309,31 @@ def digest(
         )
     if as_json:
         print(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
-        return
-    _print_digest(d)
+    else:
+        _print_digest(d)
+    _print_saved(d.week, keep)
+
+
+def _print_saved(week: str, saved: bool) -> None:
+    if saved:
+        err.print(f"\n[dim]saved the {week} digest and its page (`hub build` publishes it)[/]")
+    else:
+        err.print(
+            f"\n[yellow]preview:[/] not saved — the stored {week} digest (what `hub build` and "
+            "`hub send` publish) is unchanged; add --save to store this one"
+        )
+
+
+def digest_saves(
+    save: bool | None, limit: int | None, default_limit: int, use_llm: bool | None, llm_on: bool
+) -> bool:
+    """Whether `hub digest` stores what it makes. The configured digest is stored (it is what
+    gets published); one made with other settings is a preview unless --save says so."""
+    if save is not None:
+        return save
+    other_limit = limit is not None and limit != default_limit
+    other_llm = use_llm is False and llm_on
+    return not (other_limit or other_llm)
 
 
 def _print_digest(d: Any) -> None:
@@ -355,7 +440,7 @@ def enrich(
     fetches nothing new); a paywalled or failed page is stored with its reason and no text,
     and its story is summarized from the post's own text.
     """
-    with _errors(), _hub() as hub, _crawl_progress(not as_json) as on_event:
+    with _errors(), _hub(existing=True) as hub, _crawl_progress(not as_json) as on_event:
         r = hub.enrich(week, limit=limit, on_event=on_event)
     keys = ("week", "stories", "fetched", "texts", "cached", "skipped", "papers", "outcomes", "errors")
     if as_json:
@@ -433,7 +518,7 @@ def sources_import(
     with _errors(), _hub() as hub:
         added, skipped = hub.import_feeds(read_opml(path), tag or ())
     note = f" ({skipped} already present)" if skipped else ""
-    out.print(f"imported {added} feeds from {escape(str(path))}{note}")
+    out.print(f"imported {plural(added, 'feed')} from {escape(str(path))}{note}")
 
 
 @sources_app.command("export")
@@ -462,7 +547,7 @@ def subscribers_add(addresses: Annotated[list[str], typer.Argument(help="Email a
 @subscribers_app.command("remove")
 def subscribers_remove(address: Annotated[str, typer.Argument(help="Email address.")]) -> None:
     """Unsubscribe an address (kept as inactive, so it is never mailed again by mistake)."""
-    with _errors(), _hub() as hub:
+    with _errors(), _hub(existing=True) as hub:
         email = hub.remove_subscriber(address)
     out.print(f"removed: {escape(email)}")
 
@@ -470,21 +555,25 @@ def subscribers_remove(address: Annotated[str, typer.Argument(help="Email addres
 @subscribers_app.command("list")
 def subscribers_list(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
     """Active subscribers."""
-    with _errors(), _hub() as hub:
+    with _errors(), _hub(existing=True) as hub:
         rows = hub.subscribers()
     if as_json:
         print(json.dumps([{"email": r["email"], "added_at": r["added_at"]} for r in rows], default=str))
         return
     for r in rows:
         out.print(escape(r["email"]))
-    out.print(f"[dim]{len(rows)} subscribers[/]")
+    out.print(f"[dim]{plural(len(rows), 'subscriber')}[/]")
 
 
 @app.command()
 def send(
     week: Annotated[str | None, typer.Option(help="ISO week of a stored digest (default: latest).")] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Write .eml files to ./outbox, send nothing.")
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Write .eml files to outbox/ in the hub's folder (beside hub.toml), send nothing.",
+        ),
     ] = False,
 ) -> None:
     """Email the digest (HTML + text, List-Unsubscribe) over SMTP, once per subscriber.
@@ -492,10 +581,10 @@ def send(
     SMTP host/port/security come from hub.toml [email]; user and password from the
     environment variables it names. Re-running never sends twice; failures are retried.
     """
-    with _errors(), _hub() as hub:
+    with _errors(), _hub(existing=True) as hub:
         report = hub.send(week, dry_run=dry_run)
     if dry_run:
-        out.print(f"dry run: wrote {len(report.written)} messages")
+        out.print(f"dry run: wrote {plural(len(report.written), 'message')}")
         for path in report.written:
             out.print(f"  {escape(path)}")
         return
@@ -576,7 +665,7 @@ def schedule_run(folder: SchedulesDir = None) -> None:
     logging.getLogger("hub").setLevel(logging.INFO)
     with _errors():
         config, config_path, specs = _schedules(folder)
-        out.print(f"scheduler: {len(specs)} jobs from {folder or 'schedules'}; Ctrl-C to stop")
+        out.print(f"scheduler: {plural(len(specs), 'job')} from {folder or 'schedules'}; Ctrl-C to stop")
         run_daemon(config, config_path, specs)
     out.print("scheduler stopped")
 
@@ -604,7 +693,7 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Why a story is here: its items, how each join was found, its topic and score breakdown."""
-    with _errors(), _hub(read_only=True) as hub:
+    with _errors(), _hub(read_only=True, existing=True) as hub:
         info = hub.explain(ident)
     story = info["story"]
     if as_json:
@@ -655,7 +744,7 @@ def search(
     """Search everything hub has stored, offline (a tantivy index, BM25): words, "phrases",
     AND/OR/NOT, title:word; each hit shows a snippet with the words found."""
     when = _parse_since(since)
-    with _errors(), _hub() as hub, _progress(not as_json) as progress:
+    with _errors(), _hub(existing=True) as hub, _progress(not as_json) as progress:
         rows = hub.search(query, kind=kind, topic=topic, since=when, limit=limit, progress=progress)
     if as_json:
         print(json.dumps(rows, default=str, indent=2))
@@ -685,7 +774,7 @@ def _marked(snippet: str, highlights: list[list[int]]) -> str:
 @app.command()
 def build() -> None:
     """Write all digest/topic pages and build the site with MkDocs (strict mode)."""
-    with _errors(), _hub() as hub:
+    with _errors(), _hub(existing=True) as hub:
         result = hub.build_site()
     out.print(f"built {result.pages} pages in {result.seconds:.1f}s → {result.site_dir}/index.html")
 
@@ -695,78 +784,146 @@ def serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
 ) -> None:
     """Serve the site locally (MkDocs dev server with live reload)."""
-    with _errors(), _hub() as hub:
+    with _errors(), _hub(existing=True) as hub:
         hub.serve_site(port=port)
 
 
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
-    """What the database holds, recent runs and failures, next scheduled runs, source health."""
-    with _errors(), _hub(read_only=True) as hub:
-        info = hub.status()
-        info["sources"] = hub.source_health()
-        info["next_runs"] = _next_runs()
+    """What the database holds, recent runs and failures, next scheduled runs, source health.
+
+    Next runs come from schedules/*.yml beside hub.toml (read, no scheduler started); sources
+    listed in hub.toml but never crawled show as such.
+    """
+    with _errors():
+        config = _config()
+        with _hub(read_only=True, existing=True) as hub:
+            info = hub.status()
+            health = hub.source_health()
+        info |= _schedule_status(config.workspace / "schedules")
+    info["sources"] = with_configured(health, [s.model_dump() for s in config.sources])
+    info["failures"] = failures(info["runs"], info["sources"])
     if as_json:
         print(json.dumps(info, default=str, indent=2))
         return
-    out.print(
-        f"database: {info['db']}\ncoverage: {info['coverage']}\ndigests: {', '.join(info['weeks']) or 'none'}"
-    )
+    _print_status(info)
+
+
+def _schedule_status(folder: Path) -> dict[str, Any]:
+    from hub.scheduler import upcoming
+
+    return {"schedules": str(folder) if folder.is_dir() else None, "next_runs": upcoming(folder)}
+
+
+def with_configured(health: list[dict[str, Any]], configured: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Source health rows, plus a `never crawled` row for each source hub.toml lists that the
+    store has not seen yet (status reads the store and never writes it)."""
+    known = {r["name"] for r in health}
+    empty = {"items": 0, "last_success": None, "last_error": None, "last_error_at": None}
+    extra = [
+        {"name": c["name"], "kind": c["kind"], "enabled": c["enabled"], **empty, "median_ms": None}
+        | {"healthy": None}
+        for c in configured
+        if c["name"] not in known
+    ]
+    return sorted([*health, *extra], key=lambda r: r["name"])
+
+
+def failures(runs: list[dict[str, Any]], sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What went wrong lately: failed runs among the recent ones, sources whose last fetch failed."""
+    failed = [
+        {"what": f"run {r['id']} ({r['job']})", "at": r["started_at"], "error": r["error"] or r["status"]}
+        for r in runs
+        if r["status"] == "error"
+    ]
+    broken = [
+        {"what": f"source {r['name']}", "at": r["last_error_at"], "error": r["last_error"]}
+        for r in sources
+        if r["healthy"] is False
+    ]
+    return failed + broken
+
+
+def _print_status(info: dict[str, Any]) -> None:
+    weeks = ", ".join(info["weeks"]) or "none"
+    out.print(f"database: {escape(info['db'])}\ncoverage: {info['coverage']}\ndigests: {weeks}")
     table = _table("table", "rows")
     for k, v in info["counts"].items():
         table.add_row(k, str(v))
     out.print(table)
-    _print_runs(info["runs"], info["next_runs"])
+    _print_runs(info["runs"])
+    _print_failures(info["failures"])
+    _print_next(info["next_runs"], info["schedules"])
     _print_health(info["sources"])
 
 
-def _next_runs() -> list[dict[str, Any]]:
-    """Next runs of the jobs in ./schedules (empty when there is no schedule)."""
-    from hub.scheduler import load_schedules, next_runs
-
-    config = _config()
-    folder = config.workspace / "schedules"
-    if not folder.is_dir():
-        return []
-    return [
-        {"job": s.name, "next_run": n.isoformat() if n else None}
-        for s, n in next_runs(load_schedules(folder))
-    ]
+def _when(t: dt.datetime | None) -> str:
+    return f"{t:%Y-%m-%d %H:%M}" if t else "—"
 
 
-def _print_runs(runs: list[dict[str, Any]], upcoming: list[dict[str, Any]]) -> None:
-    if runs:
-        table = _table("run", "job", "started", "status", "error")
-        for r in runs:
-            style = "red" if r["status"] == "error" else "green" if r["status"] == "ok" else "yellow"
-            table.add_row(
-                str(r["id"]),
-                escape(r["job"]),
-                f"{r['started_at']:%Y-%m-%d %H:%M}",
-                f"[{style}]{r['status']}[/]",
-                escape((r["error"] or "")[:70]),
-            )
-        out.print(table)
-    for u in upcoming:
-        out.print(f"next: {u['job']} at {u['next_run'] or 'disabled'}")
+def _print_runs(runs: list[dict[str, Any]]) -> None:
+    if not runs:
+        out.print("\nrecent runs: none recorded yet (`hub crawl` and scheduled jobs record theirs)")
+        return
+    table = _table("run", "job", "started", "status", "error")
+    table.title = "recent runs"
+    for r in runs:
+        style = "red" if r["status"] == "error" else "green" if r["status"] == "ok" else "yellow"
+        table.add_row(
+            str(r["id"]),
+            escape(r["job"]),
+            _when(r["started_at"]),
+            f"[{style}]{escape(r['status'])}[/]",
+            escape((r["error"] or "")[:70]),
+        )
+    out.print(table)
+
+
+def _print_failures(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        out.print("\nfailures: none in the recent runs and the sources' last fetches")
+        return
+    out.print(f"\n[red]failures: {len(rows)}[/]")
+    for f in rows:
+        out.print(f"  {escape(f['what'])} at {_when(f['at'])}: {escape(str(f['error'])[:100])}")
+
+
+def _print_next(rows: list[dict[str, Any]], folder: str | None) -> None:
+    if folder is None:
+        out.print(
+            "\nnext runs: no schedules/ folder beside hub.toml "
+            "(`hub schedule list --dir PATH` reads another one)"
+        )
+        return
+    table = _table("job", "runs", "cron", "timezone", "next run")
+    table.title = f"next runs, UTC ({escape(folder)})"
+    for r in rows:
+        nxt = _when(r["next_run"].astimezone(dt.UTC)) if r["next_run"] else "disabled"
+        table.add_row(escape(r["job"]), r["runs"], r["cron"], r["timezone"], nxt)
+    out.print(table)
 
 
 def _print_health(rows: list[dict[str, Any]]) -> None:
+    crawled = [r for r in rows if r["healthy"] is not None]
+    idle = [r["name"] for r in rows if r["healthy"] is None]
+    if crawled:
+        table = _table("source", "kind", "healthy", "items", "last success", "last error", "median")
+        table.title = "source health"
+        for r in crawled:
+            table.add_row(
+                escape(r["name"]),
+                r["kind"],
+                "[green]yes[/]" if r["healthy"] else "[red]no[/]",
+                str(r["items"]),
+                _when(r["last_success"]),
+                escape((r["last_error"] or "—")[:60]),
+                f"{r['median_ms']:.0f} ms" if r["median_ms"] is not None else "—",
+            )
+        out.print(table)
+    if idle:
+        out.print(f"\nnever crawled ({len(idle)}): {escape(', '.join(idle))}")
     if not rows:
-        return
-    table = _table("source", "kind", "healthy", "items", "last success", "last error", "median")
-    for r in rows:
-        healthy = {True: "[green]yes[/]", False: "[red]no[/]", None: "[dim]never crawled[/]"}[r["healthy"]]
-        table.add_row(
-            escape(r["name"]),
-            r["kind"],
-            healthy,
-            str(r["items"]),
-            f"{r['last_success']:%Y-%m-%d %H:%M}" if r["last_success"] else "—",
-            escape((r["last_error"] or "—")[:60]),
-            f"{r['median_ms']:.0f} ms" if r["median_ms"] is not None else "—",
-        )
-    out.print(table)
+        out.print("\nsources: none configured")
 
 
 @app.command()
@@ -774,7 +931,7 @@ def demo(
     dir: Annotated[Path, typer.Option("--dir", help="Work folder for the demo hub.")] = Path("hub-demo"),
 ) -> None:
     """Build a digest and the site from a bundled real week (2025-W16), offline, no API key."""
-    from hub.demo import run_demo
+    from hub.demo import next_commands, run_demo, shown_path
 
     start = time.perf_counter()
     out.print(f"hub demo: real recorded week 2025-04-14..20 → {dir}/")
@@ -783,18 +940,23 @@ def demo(
     total = time.perf_counter() - start
     items = sum(r.items for r in result.imports)
     out.print(
-        f"loaded {len(result.imports)} files: {items} item records, "
+        f"loaded {plural(len(result.imports), 'file')}: {plural(items, 'item record')}, "
         f"{sum(r.new for r in result.imports)} distinct items"
     )
     _print_digest_head(result.digest)
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in result.seconds.items())
     out.print(f"\n[green]done in {total:.1f}s[/] ({timing})")
-    out.print(f"open  [bold]{result.index_html}[/]")
-    out.print(f"or    hub --config {result.workdir / CONFIG_NAME} serve   (search works best served)")
+    out.print(f"open  [bold]{result.index_html}[/]\n\nnext, try:")
+    steps = next_commands(result.workdir, result.digest, Path.cwd())
+    width = max(len(cmd) for cmd, _ in steps)
+    for cmd, why in steps:
+        out.print(f"  {escape(cmd):<{width}}  [dim]# {escape(why)}[/]", highlight=False)
+    config = shlex.quote(shown_path(result.workdir / CONFIG_NAME, Path.cwd()))
+    out.print(f"[dim](or stay here and add --config {escape(config)} after `hub`)[/]")
 
 
 def _print_digest_head(d: Any) -> None:
-    out.print(f"\n[bold]{d.week}[/]: {len(d.stories)} stories. Top 5:")
+    out.print(f"\n[bold]{d.week}[/]: {plural(len(d.stories), 'story', 'stories')}. Top 5:")
     for s in d.stories[:5]:
         out.print(f"  {s.rank}. {escape(s.title)} [dim]({escape(s.topic_name)}, {s.score:.2f})[/]")
 

@@ -2,9 +2,10 @@
 
 Resolution order for every value: built-in defaults (hub/default_hub.toml) <
 hub.toml < HUB_<SECTION>__<KEY> environment variables < explicit overrides (e.g.
-`--db`). Relative paths are resolved against the folder holding hub.toml (the
-workspace). Secrets never live here: only the names of the environment
-variables that hold them.
+`--db`). hub.toml is `--config`, else $HUB_CONFIG, else ./hub.toml, else hub.toml in
+the user's config folder (`find_config`). Relative paths are resolved against the
+folder holding hub.toml (the workspace). Secrets never live here: only the names of
+the environment variables that hold them.
 """
 
 from __future__ import annotations
@@ -202,12 +203,30 @@ def _env_overrides(env: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+def user_config_path() -> Path:
+    """hub.toml in the user's config folder (platformdirs: ~/.config/hub on Linux)."""
+    from platformdirs import user_config_dir  # only when no ./hub.toml or $HUB_CONFIG answers
+
+    return Path(user_config_dir("hub", appauthor=False)) / CONFIG_NAME
+
+
+def config_candidates(start: Path | None = None) -> list[Path]:
+    """Where hub looks for hub.toml, first match wins: $HUB_CONFIG, ./hub.toml, the user's
+    config folder. No walking up the tree: explicit is better."""
+    env = os.environ.get("HUB_CONFIG")
+    return [*([Path(env)] if env else []), (start or Path.cwd()) / CONFIG_NAME, user_config_path()]
+
+
 def find_config(start: Path | None = None) -> Path | None:
-    """$HUB_CONFIG, else hub.toml in the current folder (no walking up: explicit is better)."""
+    """$HUB_CONFIG (even if missing: load_config then says so), else the first hub.toml that
+    exists in the current folder or the user's config folder; None = built-in defaults."""
     if env := os.environ.get("HUB_CONFIG"):
         return Path(env)
     candidate = (start or Path.cwd()) / CONFIG_NAME
-    return candidate if candidate.is_file() else None
+    if candidate.is_file():
+        return candidate
+    user = user_config_path()
+    return user if user.is_file() else None
 
 
 def load_config(

@@ -18,21 +18,19 @@ import re
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hub.config import Config, load_config
-from hub.core import make_hub
-from hub.crawler import stop_crawls
 from hub.exceptions import ConfigError, HubError
+
+if TYPE_CHECKING:  # the daemon's machinery (SQLAlchemy, the stages) loads only to run jobs:
+    # `hub status` and `hub schedule list` read the schedule and stop there.
+    from apscheduler.events import JobExecutionEvent
+    from apscheduler.schedulers.base import BaseScheduler
 
 log = logging.getLogger("hub.scheduler")
 JobKind = Literal["crawl", "analyze", "digest", "build", "send", "weekly"]
@@ -148,6 +146,19 @@ def next_runs(
     return [(s, s.trigger().get_next_fire_time(None, now) if s.enabled else None) for s in specs]
 
 
+def upcoming(folder: Path, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Each job of folder/*.yml and its next run (None: disabled), soonest first, read from
+    the files alone (no scheduler is started); [] when the folder does not exist."""
+    if not folder.is_dir():
+        return []
+    rows = [
+        {"job": s.name, "runs": s.job, "cron": s.cron, "timezone": s.timezone, "next_run": n}
+        for s, n in next_runs(load_schedules(folder), now)
+    ]
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(rows, key=lambda r: r["next_run"] or far)
+
+
 # -- running one job ----------------------------------------------------------------
 
 
@@ -191,6 +202,8 @@ JOBS: dict[str, Callable[[Any, dict[str, Any]], dict[str, Any]]] = {
 
 def run_job(config_path: str, name: str, job: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
     """The function APScheduler calls (an importable reference, so jobs can be stored)."""
+    from hub.core import make_hub
+
     config = load_config(Path(config_path))
     with make_hub(config) as hub:
         run_id = hub.store.start_run(f"schedule:{name}")
@@ -236,6 +249,11 @@ def daemon_lock(path: Path) -> Iterator[None]:
 def make_scheduler(
     config: Config, config_path: Path, specs: list[JobSpec], *, blocking: bool = True
 ) -> BaseScheduler:
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
     config.db_path.parent.mkdir(parents=True, exist_ok=True)
     store = SQLAlchemyJobStore(url=f"sqlite:///{config.db_path.parent / 'jobs.sqlite'}")
     cls = BlockingScheduler if blocking else BackgroundScheduler
@@ -276,6 +294,8 @@ def prune_removed(sched: BaseScheduler, specs: list[JobSpec]) -> None:
 
 def run_daemon(config: Config, config_path: Path, specs: list[JobSpec]) -> None:
     """Foreground: run until SIGTERM/SIGINT, then let the current job finish and return."""
+    from hub.crawler import stop_crawls
+
     with daemon_lock(config.db_path.parent / "scheduler.lock"):
         pruner = make_scheduler(config, config_path, specs, blocking=False)
         pruner.start(paused=True)  # stored jobs are only visible once started

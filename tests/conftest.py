@@ -14,9 +14,10 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture(autouse=True)
 def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads ./hub.toml, HUB_* variables or a real API key; cwd is a tmp dir."""
+    """No test reads ./hub.toml, the user's ~/.config/hub, HUB_* variables or a real API key;
+    cwd and HOME are tmp dirs."""
     for name in list(os.environ):
-        if name.startswith("HUB_") or name in ("OPENAI_API_KEY",):
+        if name.startswith("HUB_") or name in ("OPENAI_API_KEY", "XDG_CONFIG_HOME"):
             monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
     home.mkdir()

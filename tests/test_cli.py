@@ -21,20 +21,71 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return extract_snapshot(tmp_path_factory.mktemp("snap"))
 
 
-def _commands() -> list[str]:
+def _commands() -> list[list[str]]:
+    """Every command as its argv: top-level ones and each group's subcommands."""
+    import click
     import typer.main
 
     group = typer.main.get_command(app)
-    return sorted(group.commands)  # type: ignore[attr-defined]
+    out: list[list[str]] = []
+    for name, cmd in sorted(group.commands.items()):  # type: ignore[attr-defined]
+        if isinstance(cmd, click.Group):
+            out += [[name, sub] for sub in sorted(cmd.commands)]
+        else:
+            out.append([name])
+    return out
+
+
+def _help_source(argv: list[str]) -> str:
+    """The docstring and option help a command is written with (before any rendering)."""
+    import typer.main
+
+    cmd = typer.main.get_command(app)
+    for name in argv:
+        cmd = cmd.commands[name]  # type: ignore[attr-defined]
+    return " ".join([cmd.help or "", *(getattr(p, "help", "") or "" for p in cmd.params)])
 
 
 def test_every_command_has_help_and_is_in_the_readme() -> None:
     readme = README.read_text(encoding="utf-8")
-    for name in _commands():
-        result = runner.invoke(app, [name, "--help"])
-        assert result.exit_code == 0, name
-        assert len(result.output.strip()) > 40, name
-        assert re.search(rf"hub {name}\b", readme), f"`hub {name}` missing from README"
+    rows = [ln for ln in readme.splitlines() if ln.startswith("| `hub ")]
+    for argv in _commands():
+        result = runner.invoke(app, [*argv, "--help"])
+        assert result.exit_code == 0, argv
+        assert len(result.output.strip()) > 40, argv
+        assert "<bool>" not in result.output, argv  # flags are shown as flags
+        for section in re.findall(r"\[[a-z_]+\]", _help_source(argv)):
+            assert section in result.output, f"{argv}: {section} lost from the help"
+        name, *sub = argv
+        documented = [r for r in rows if re.match(rf"\| `hub {name}\b", r)]
+        assert documented, f"`hub {name}` missing from README's CLI reference"
+        if sub:
+            assert any(re.search(rf"\b{sub[0]}\b", r) for r in documented), f"{argv} not in README"
+
+
+def test_help_names_config_sections_flags_and_where_config_is_found() -> None:
+    top = runner.invoke(app, ["--help"]).output
+    assert "-v, --verbose" in top and "<bool>" not in top
+    assert "$HUB_CONFIG" in top and "./hub.toml" in top and "hub init --user" in top
+    assert "[llm] max_tokens_per_run" in " ".join(runner.invoke(app, ["digest", "--help"]).output.split())
+    assert "outbox/ in the hub's folder" in " ".join(runner.invoke(app, ["send", "--help"]).output.split())
+    # -v is a flag: it takes no value, and `-v true` is not how to use it
+    assert runner.invoke(app, ["-v", "init", "x.toml"]).exit_code == 0
+    assert runner.invoke(app, ["-v", "true", "init"]).exit_code == 2
+
+
+def test_cli_module_imports_nothing_heavy() -> None:
+    """`hub --help` answers without loading the stages, DuckDB, pydantic or Rich."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, hub.cli; heavy = ('hub.core', 'duckdb', 'sklearn', 'numpy', 'pydantic', 'rich', "
+        "'scrapy', 'mkdocs', 'openai', 'feedgen', 'apscheduler'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
 
 
 def test_import_then_digest_json_has_stable_keys(tmp_path: Path, snapshot: list[Path]) -> None:
@@ -61,7 +112,7 @@ def test_two_databases_live_side_by_side(tmp_path: Path, snapshot: list[Path]) -
     status_a = json.loads(runner.invoke(app, ["--db", str(a), "status", "--json"]).stdout)
     assert status_a["counts"]["items"] > 0
     result = runner.invoke(app, ["status"], env={"HUB_DB": str(b)})
-    assert result.exit_code == 1 and "no database here yet" in result.output
+    assert result.exit_code == 1 and f"no database at {b}" in result.output
 
 
 def test_bad_file_gives_one_line_error_and_exit_1(tmp_path: Path) -> None:
@@ -121,3 +172,197 @@ def test_sources_add_remove_import_export(tmp_path: Path) -> None:
     assert len(bad.output.strip().splitlines()) == 1, bad.output  # one line, no pydantic dump
     missing = runner.invoke(app, [*db, "sources", "remove", "nope"])
     assert missing.exit_code == 1 and "no source named 'nope'" in missing.output
+
+
+READ_COMMANDS = [
+    ["digest"],
+    ["digest", "--preview", "--limit", "3"],
+    ["digest", "--llm-dry-run"],
+    ["search", "reasoning"],
+    ["explain", "s-123"],
+    ["status"],
+    ["status", "--json"],
+    ["build"],
+    ["send", "--dry-run"],
+    ["subscribers", "list"],
+]
+
+
+@pytest.mark.parametrize("argv", READ_COMMANDS, ids=" ".join)
+def test_read_commands_never_create_a_database(tmp_path: Path, argv: list[str]) -> None:
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 1, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: no database at "), result.output
+    expected = Path.cwd() / "data" / "hub.duckdb"
+    assert str(expected) in lines[0] and "`hub demo`" in lines[0] and "`hub import" in lines[0]
+    assert not expected.exists() and not expected.parent.exists()
+
+
+def test_missing_database_points_at_the_demo_folder(tmp_path: Path) -> None:
+    (Path.cwd() / "hub-demo").mkdir()
+    (Path.cwd() / "hub-demo" / "hub.toml").write_text("")
+    result = runner.invoke(app, ["search", "reasoning"])
+    assert result.exit_code == 1 and "`cd hub-demo`" in result.output
+    assert "--config hub-demo/hub.toml" in result.output
+    explicit = runner.invoke(app, ["--config", str(tmp_path / "other.toml"), "status"])
+    assert explicit.exit_code == 1 and "other.toml: no such config file" in explicit.output
+
+
+def test_digest_preview_keeps_what_is_published(tmp_path: Path, snapshot: list[Path]) -> None:
+    from hub.config import load_config
+    from hub.core import make_hub
+
+    (tmp_path / "hub.toml").write_text("")
+    cfg = ["--config", str(tmp_path / "hub.toml")]
+    files = [str(p) for p in snapshot if p.name.startswith("2025-04-1")]
+    assert runner.invoke(app, [*cfg, "import", *files]).exit_code == 0
+    first = runner.invoke(app, [*cfg, "digest", "--week", "2025-W16", "--limit", "8", "--save"])
+    assert first.exit_code == 0 and "saved the 2025-W16 digest" in first.output
+    page = tmp_path / "site" / "digests" / "2025-W16.md"
+    published = page.read_text(encoding="utf-8")
+
+    preview = runner.invoke(app, [*cfg, "digest", "--week", "2025-W16", "--limit", "3"])
+    assert preview.exit_code == 0 and "preview: not saved" in preview.output and " 3. " in preview.output
+    explicit = runner.invoke(app, [*cfg, "digest", "--week", "2025-W16", "--preview", "--json"])
+    assert explicit.exit_code == 0 and len(json.loads(explicit.stdout)["stories"]) == 30
+    with make_hub(load_config(tmp_path / "hub.toml", env={}), read_only=True) as hub:
+        stored = hub.store.digest("2025-W16")
+    assert stored is not None and len(stored.stories) == 8  # neither preview replaced it
+    assert page.read_text(encoding="utf-8") == published
+
+    default = runner.invoke(app, [*cfg, "digest", "--week", "2025-W16"])  # configured limit: saved
+    assert default.exit_code == 0 and "saved the 2025-W16 digest" in default.output
+    with make_hub(load_config(tmp_path / "hub.toml", env={}), read_only=True) as hub:
+        assert len(hub.store.digest("2025-W16").stories) == 30  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("save", "limit", "use_llm", "llm_on", "saved"),
+    [
+        (None, None, None, False, True),  # the configured digest
+        (None, 30, None, False, True),  # the configured limit, spelled out
+        (None, 3, None, False, False),  # another limit: a preview
+        (True, 3, None, False, True),  # ... unless --save
+        (False, None, None, False, False),  # --preview
+        (None, None, False, True, False),  # --no-llm while the LLM is on
+        (None, None, False, False, True),  # --no-llm changes nothing without one
+    ],
+)
+def test_digest_saves_only_the_configured_digest_unless_told(
+    save: bool | None, limit: int | None, use_llm: bool | None, llm_on: bool, saved: bool
+) -> None:
+    from hub.cli import digest_saves
+
+    assert digest_saves(save, limit, 30, use_llm, llm_on) is saved
+
+
+def test_plurals() -> None:
+    from hub.cli import plural
+
+    assert [plural(n, "subscriber") for n in (0, 1, 2)] == ["0 subscribers", "1 subscriber", "2 subscribers"]
+    assert plural(1, "story", "stories") == "1 story" and plural(5, "story", "stories") == "5 stories"
+    runner.invoke(app, ["subscribers", "add", "a@example.org"])
+    assert "1 subscriber\n" in runner.invoke(app, ["subscribers", "list"]).output
+
+
+def test_config_is_found_in_the_user_folder_from_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub.config import user_config_path
+
+    user = user_config_path()
+    assert user == Path.home() / ".config" / "hub" / "hub.toml"  # isolated by conftest
+    result = runner.invoke(app, ["init", "--user"])
+    assert result.exit_code == 0 and user.is_file()
+    elsewhere = tmp_path / "somewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    runner.invoke(app, ["subscribers", "add", "a@example.org"])
+    assert (user.parent / "data" / "hub.duckdb").is_file()  # relative to the user's hub.toml
+    assert not (elsewhere / "data").exists()
+    status = json.loads(runner.invoke(app, ["status", "--json"]).stdout)
+    assert status["db"] == str(user.parent / "data" / "hub.duckdb")
+    (elsewhere / "hub.toml").write_text('[store]\ndb = "local.duckdb"\n')  # ./hub.toml comes first
+    runner.invoke(app, ["subscribers", "add", "b@example.org"])
+    assert (elsewhere / "local.duckdb").is_file()
+    both = runner.invoke(app, ["init", "x.toml", "--user"])
+    assert both.exit_code == 1 and "not both" in both.output
+
+
+def test_status_shows_runs_failures_next_runs_and_sources(tmp_path: Path) -> None:
+    import shutil
+
+    from hub.config import load_config
+    from hub.core import make_hub
+
+    (tmp_path / "hub.toml").write_text(
+        '[[sources]]\nname = "blog"\nkind = "feed"\nurl = "https://example.org/feed.xml"\n'
+    )
+    (tmp_path / "schedules").mkdir()
+    shutil.copy(README.parent / "schedules" / "default.yml", tmp_path / "schedules")
+    with make_hub(load_config(tmp_path / "hub.toml", env={})) as hub:
+        ok = hub.store.start_run("crawl")
+        hub.store.finish_run(ok, "ok", {"new": 3})
+        bad = hub.store.start_run("schedule:weekly")
+        hub.store.finish_run(bad, "error", {}, "mkdocs build failed: boom")
+    cfg = ["--config", str(tmp_path / "hub.toml")]
+    info = json.loads(runner.invoke(app, [*cfg, "status", "--json"]).stdout)
+    assert [r["status"] for r in info["runs"]] == ["error", "ok"]
+    assert info["failures"] == [
+        {
+            "what": f"run {bad} (schedule:weekly)",
+            "at": info["runs"][0]["started_at"],
+            "error": "mkdocs build failed: boom",
+        }
+    ]
+    assert [r["job"] for r in info["next_runs"]][:1] == ["crawl-hourly"]  # soonest first
+    assert {r["job"] for r in info["next_runs"]} == {"crawl-hourly", "crawl-daily", "weekly"}
+    assert all(r["next_run"] for r in info["next_runs"])
+    assert info["sources"] == [
+        {
+            "name": "blog",
+            "kind": "feed",
+            "enabled": True,
+            "items": 0,
+            "last_success": None,
+            "last_error": None,
+            "last_error_at": None,
+            "median_ms": None,
+            "healthy": None,
+        }
+    ]
+    text = runner.invoke(app, [*cfg, "status"]).output
+    assert "failures: 1" in text and "mkdocs build failed: boom" in text
+    assert "next runs, UTC" in text and "crawl-daily" in text and "never crawled (1): blog" in text
+
+
+def test_status_without_a_schedule_says_where_it_looked(tmp_path: Path) -> None:
+    (tmp_path / "hub.toml").write_text("")
+    cfg = ["--config", str(tmp_path / "hub.toml")]
+    runner.invoke(app, [*cfg, "subscribers", "add", "a@example.org"])  # makes the database
+    text = runner.invoke(app, [*cfg, "status"]).output
+    assert "next runs: no schedules/ folder beside hub.toml" in text
+    assert "recent runs: none recorded yet" in text and "failures: none" in text
+    (tmp_path / "schedules").mkdir()
+    (tmp_path / "schedules" / "bad.yml").write_text("jobs:\n  x:\n    cron: '* * *'\n    job: crawl\n")
+    bad = runner.invoke(app, [*cfg, "status"])
+    assert bad.exit_code == 1 and "bad.yml: line 3" in bad.output and "cron" in bad.output
+
+
+def test_failures_and_never_crawled_sources_are_derived_from_health() -> None:
+    import datetime as dt
+
+    from hub.cli import failures, with_configured
+
+    at = dt.datetime(2025, 4, 14, tzinfo=dt.UTC)
+    health = [
+        {"name": "b", "kind": "feed", "enabled": True, "items": 4, "last_success": None,
+         "last_error": "HTTP 503", "last_error_at": at, "median_ms": 12.0, "healthy": False},
+    ]  # fmt: skip
+    rows = with_configured(
+        health,
+        [{"name": "a", "kind": "hn", "enabled": False}, {"name": "b", "kind": "feed", "enabled": True}],
+    )
+    assert [(r["name"], r["healthy"], r["enabled"]) for r in rows] == [("a", None, False), ("b", False, True)]
+    assert failures([], rows) == [{"what": "source b", "at": at, "error": "HTTP 503"}]

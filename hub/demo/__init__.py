@@ -7,6 +7,8 @@ listings, the Hacker News top stories and GitHub trending pages of 2025-04-14 ..
 
 from __future__ import annotations
 
+import os
+import shlex
 import shutil
 import tarfile
 import time
@@ -84,3 +86,27 @@ def run_demo(workdir: Path, *, progress: Progress | None = None) -> DemoResult:
         build = hub.build_site()
         timings["site"] = time.perf_counter() - t
     return DemoResult(workdir.resolve(), imports, digest, build, timings)
+
+
+def shown_path(path: Path, cwd: Path) -> str:
+    """path as the user would type it from cwd: relative below cwd, else absolute."""
+    target, here = path.resolve(), cwd.resolve()
+    return os.path.relpath(target, here) if target.is_relative_to(here) else str(target)
+
+
+def next_commands(workdir: Path, digest: Digest, cwd: Path) -> list[tuple[str, str]]:
+    """What to run after the demo, in order, from `cwd`: (command, what it shows).
+
+    The first is `cd` into the demo's folder, where its hub.toml (and so its database)
+    is found; the folder is named relative to cwd when it lies below it.
+    """
+    shown = shown_path(workdir, cwd)
+    top = digest.stories[0].story_id if digest.stories else "ID"
+    return [
+        (f"cd {shlex.quote(shown)}", "its hub.toml points every command at the demo's database"),
+        ("hub digest --limit 10", "a shorter digest, printed only (the stored one stays)"),
+        ("hub search reasoning", "full-text search over everything loaded"),
+        (f"hub explain {top}", "why the top story is what it is: its items, joins and score"),
+        ("hub status", "what the database holds"),
+        ("hub serve", "the site on http://127.0.0.1:8000/ (search works there)"),
+    ]
