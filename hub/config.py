@@ -35,7 +35,7 @@ class StoreConfig(_Frozen):
 class SiteConfig(_Frozen):
     title: str = "hub — the AI engineering week"
     description: str = ""
-    url: str = "http://127.0.0.1:8000/"
+    url: str = ""  # empty: every link in the site is relative (works on any host, from disk)
     docs_dir: Path = Path("site")
     site_dir: Path = Path("public")
     mkdocs_yml: Path = Path("mkdocs.yml")
@@ -43,19 +43,20 @@ class SiteConfig(_Frozen):
     @field_validator("url")
     @classmethod
     def _http_url(cls, v: str) -> str:
+        if not v.strip():
+            return ""
         if not v.startswith(("http://", "https://")):
-            raise ValueError("site.url must start with http:// or https://")
+            raise ValueError("site.url must be empty or start with http:// or https://")
         return v if v.endswith("/") else v + "/"
 
 
 class DigestConfig(_Frozen):
     limit: int = Field(30, ge=1, le=500)
     per_topic: int = Field(8, ge=1, le=100)
-    # Slots of the digest kept for papers: they carry no social signal of their own, so
-    # without a quota a busy Hacker News week would leave none.
-    min_papers: int = Field(10, ge=0, le=500)
-    # ... and at most this many, so discussion and code keep their place.
-    max_papers: int = Field(15, ge=0, le=500)
+    # Optional bounds on the papers of a digest. By default none: every kind is ranked on
+    # one scale, so the mix follows the evidence.
+    min_papers: int = Field(0, ge=0, le=500)
+    max_papers: int = Field(500, ge=0, le=500)
 
 
 class LLMConfig(_Frozen):

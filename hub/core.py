@@ -301,11 +301,13 @@ class Hub:
         progress: Progress | None = None,
         use_llm: bool | None = None,
         save: bool = True,
+        index: bool = True,
     ) -> Digest:
         """Rank, summarize and select the stories of one ISO week; save and render it.
 
         use_llm: None = when an LLM is configured; False = extractive only.
         save: False = a preview: nothing stored, no page written (what is published stays).
+        index: False = leave the search index stale (the next writer or search updates it).
         """
         self.llm_report = {}
         if use_llm and self.llm is None:
@@ -333,6 +335,8 @@ class Hub:
         self.store.save_digest(digest)
         if write_page:
             site.write_digest_page(self.config, digest)
+        if index:  # the writer keeps the search index in step (a reader never indexes)
+            self.update_search_index(progress)
         return digest
 
     def _builder(self, use_llm: bool = False) -> build.DigestBuilder:
@@ -422,14 +426,17 @@ class Hub:
         limit: int = 20,
         progress: Progress | None = None,
     ) -> list[dict[str, Any]]:
-        """Full-text search over titles, abstracts/texts and summaries (BM25, offline).
-        A stale index is first brought up to date (only the changed items)."""
+        """Full-text search (tantivy, BM25, offline) over titles, abstracts/texts, authors,
+        tags and summaries; each hit has a highlighted snippet. With write access a stale
+        index is first brought up to date (only the changed items); read-only, the index
+        is searched as it is (see hub/store/search.py)."""
         if not query.strip():
             raise HubError("an empty query finds nothing: give some words")
         return self.store.search(query, kind=kind, topic=topic, since=since, limit=limit, progress=progress)
 
     def update_search_index(self, progress: Progress | None = None) -> dict[str, int]:
-        """Re-index what changed since the last search (the weekly job runs it after a digest)."""
+        """Re-index what changed since the index was written (`hub digest` and the weekly job
+        run it after writing)."""
         if self.store.search_index_fresh():
             return {"docs": 0, "added": 0, "removed": 0, "full": 0}
         return self.store.update_search_index(progress=progress)

@@ -1,6 +1,7 @@
 """Downloader middlewares: Retry-After and exponential backoff; API rate-limit budget;
-robots.txt for every request; only http(s) URLs to hosts that can exist, also after redirects,
-and no redirect to a link-local (cloud metadata) or, from a public host, a private address."""
+robots.txt for every request (Protego), its Crawl-delay as a per-host delay floor; only
+http(s) URLs to hosts that can exist, also after redirects, and no redirect to a
+link-local (cloud metadata) or, from a public host, a private address."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from protego import Protego
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -266,15 +268,39 @@ def _redirect_reason(reason: Any) -> str:
     return f"HTTP {reason}" if isinstance(reason, int) else str(reason)[:20]
 
 
+def robots_rules(body: bytes) -> Protego:
+    """A robots.txt body parsed by Protego (Scrapy's own parser: `*` and `$` in paths, the
+    longest match wins and Allow wins a tie, Crawl-delay and Request-rate per agent)."""
+    return Protego.parse(body.decode("utf-8", "replace"))
+
+
+def robots_delay(rules: Protego, agent: str) -> float:
+    """The seconds robots.txt asks between requests from `agent`: its Crawl-delay, or the
+    interval its Request-rate implies, whichever is longer (0 when it asks nothing)."""
+    delay = float(rules.crawl_delay(agent) or 0.0)
+    rate = rules.request_rate(agent)
+    if rate is not None and rate.requests > 0:
+        delay = max(delay, rate.seconds / rate.requests)
+    return delay
+
+
 class RobotsGuardMiddleware:
     """robots.txt, checked for every request (Scrapy's own middleware let some through
-    while robots.txt was still being fetched). One fetch per host, behind a lock."""
+    while robots.txt was still being fetched). One fetch per host, behind a lock.
+
+    A Crawl-delay (or Request-rate) becomes the host's delay floor: its download slot
+    waits at least that long between requests, without jitter, and AutoThrottle does not
+    lower it. One longer than HUB_RETRY_AFTER_CAP_S (the longest wait hub accepts) skips
+    the host for this crawl rather than stall it.
+    """
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.enabled = crawler.settings.getbool("HUB_OBEY_ROBOTS", True)
         self.agent = crawler.settings.get("USER_AGENT", "*")
-        self.parsers: dict[str, Any] = {}
+        self.cap = crawler.settings.getfloat("HUB_RETRY_AFTER_CAP_S", 60.0)
+        self.rules: dict[str, Protego | None] = {}
+        self.delays: dict[str, float] = {}  # host -> delay floor asked by its robots.txt
         self.locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
@@ -284,19 +310,24 @@ class RobotsGuardMiddleware:
     async def process_request(self, request: Request, spider: Any = None) -> None:
         if not self.enabled or request.meta.get("dont_obey_robotstxt"):
             return
-        parser = await self._parser(request)
-        if parser is not None and not parser.can_fetch(self.agent, request.url):
+        rules = await self._rules(request)
+        if rules is not None and not rules.can_fetch(request.url, self.agent):
             raise IgnoreRequest("Forbidden by robots.txt")
+        delay = self.delays.get(urlsplit(request.url).hostname or "", 0.0)
+        if delay > self.cap:
+            raise IgnoreRequest(
+                f"robots.txt asks {delay:g} s between requests, more than {self.cap:g} s: "
+                "host skipped this crawl"
+            )
+        if delay:
+            request.meta["autothrottle_dont_adjust_delay"] = True
 
-    async def _parser(self, request: Request) -> Any:
-        from urllib.parse import urlsplit
-        from urllib.robotparser import RobotFileParser
-
+    async def _rules(self, request: Request) -> Protego | None:
         parts = urlsplit(request.url)
         key = f"{parts.scheme}://{parts.netloc}"
         lock = self.locks.setdefault(key, asyncio.Lock())
         async with lock:
-            if key not in self.parsers:
+            if key not in self.rules:
                 robots = Request(
                     f"{key}/robots.txt",
                     meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True},
@@ -307,12 +338,27 @@ class RobotsGuardMiddleware:
                     response = await self.crawler.engine.download_async(robots)
                 except Exception:  # unreachable robots.txt: allowed, like most crawlers
                     response = None
-                parser = None
+                rules = None
                 if response is not None and response.status == 200:
-                    parser = RobotFileParser()
-                    parser.parse(response.body.decode("utf-8", "replace").splitlines())
-                self.parsers[key] = parser
-            return self.parsers[key]
+                    rules = robots_rules(response.body)
+                    self._floor(parts.hostname or "", robots_delay(rules, self.agent))
+                self.rules[key] = rules
+            return self.rules[key]
+
+    def _floor(self, host: str, delay: float) -> None:
+        """Make `delay` the least wait between requests to `host` (its download slot's
+        delay, now and for a slot made again later), without jitter."""
+        if delay <= 0:
+            return
+        self.delays[host] = max(delay, self.delays.get(host, 0.0))
+        downloader = self.crawler.engine.downloader
+        settings = downloader.per_slot_settings.setdefault(host, {})
+        settings["delay"] = max(float(settings.get("delay", 0.0)), delay)
+        settings["jitter"] = 0.0
+        slot = downloader.slots.get(host)
+        if slot is not None:
+            slot.delay = max(slot.delay, delay)
+            slot.jitter = 0.0
 
 
 class StoppableHTTPHandler(HTTP11DownloadHandler):

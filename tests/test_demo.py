@@ -56,14 +56,11 @@ def test_top_ai_hacker_news_story_ranks_in_top_10(demo: DemoResult) -> None:
 
 
 def test_digest_mixes_papers_with_discussion_and_code(demo: DemoResult) -> None:
-    from hub.config import DigestConfig
-
-    cfg = DigestConfig()
+    # one scale for every kind: no quota, the week's evidence brings each kind in
     kinds = [s.items[0].kind for s in demo.digest.stories]  # papers sort first among a story's items
-    assert cfg.min_papers <= kinds.count("paper") <= cfg.max_papers, kinds
-    assert {"thread", "repo"} <= set(kinds)
+    assert {"paper", "thread", "repo"} <= set(kinds), kinds
     top_paper = next(s for s in demo.digest.stories if s.items[0].kind == "paper")
-    assert "paper_focus" in top_paper.breakdown and "topic" in top_paper.breakdown
+    assert "paper" in top_paper.breakdown  # the content prior papers get in place of social signals
 
 
 def test_non_ai_hits_do_not_lead(demo: DemoResult) -> None:

@@ -1,4 +1,4 @@
-"""A roundup that mentions a paper raises its `sources` signal through the whole Hub path
+"""A roundup that mentions a paper raises its `newsletters` evidence through the whole Hub path
 (store links -> week context -> rank), without joining the paper's story."""
 
 from __future__ import annotations
@@ -39,6 +39,6 @@ def test_a_roundup_mention_counts_as_a_source(tmp_path: Path) -> None:
         for p in papers:
             sid = story_of[p.id]
             assert roundup.id not in next(s for s in ctx.stories if s.id == sid).item_ids  # no join
-            assert ctx.mentions[sid] == {"feed:example-weekly"}
-            assert after[sid].breakdown["sources"] > before[sid].breakdown.get("sources", 0.0)
+            assert [m.item_id for m in ctx.mentions[sid]] == [roundup.id]
+            assert after[sid].breakdown["newsletters"] > before[sid].breakdown.get("newsletters", 0.0)
             assert after[sid].total > before[sid].total

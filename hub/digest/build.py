@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from hub.analysis import llm, rank, summarize, topics
+from hub.analysis import events, llm, rank, resolve, summarize, topics
 from hub.config import Config
 from hub.digest import select
 from hub.exceptions import LLMError
@@ -26,10 +26,12 @@ if TYPE_CHECKING:
     from hub.store import Store
 
 Progress = Callable[[str, int, int], None]
+BASELINE_WINDOW = dt.timedelta(days=28)  # engagement is ranked within its source over this window
 
 
 class WeekContext:
-    """Everything one week's digest reads from the store."""
+    """Everything one week's digest reads from the store, with the week's events grouped
+    and the curated posts (newsletter issues, roundups) set aside as evidence."""
 
     def __init__(
         self,
@@ -39,12 +41,18 @@ class WeekContext:
         items: dict[str, Item],
         observations: dict[str, list[Observation]],
         assigned: dict[str, tuple[str, float, float]],
-        mentions: dict[str, set[str]] | None = None,
+        signals: rank.WeekSignals | None = None,
+        curated: Sequence[Item] = (),
     ) -> None:
         self.start, self.end = start, end
         self.stories, self.items = stories, items
         self.observations, self.assigned = observations, assigned
-        self.mentions = mentions or {}  # story id -> sources of items mentioning it
+        self.signals = signals or rank.WeekSignals(start, end)
+        self.curated = list(curated)  # the week's newsletter issues and roundups
+
+    @property
+    def mentions(self) -> Mapping[str, Sequence[rank.Mention]]:
+        return self.signals.mentions
 
     def assignments(self) -> dict[str, topics.TopicAssignment]:
         return {sid: topics.TopicAssignment(t, c, r) for sid, (t, c, r) in self.assigned.items()}
@@ -82,27 +90,36 @@ class DigestBuilder:
         items = {it.id: it for it in self.store.items(item_ids)}
         obs = self.store.observations(item_ids)
         assigned = self.store.story_topics(story_ids)
-        mentions = self._mentions(stories, end)
-        return WeekContext(start, end, stories, items, obs, assigned, mentions)
+        shares = events.curated_sources(items.values())
+        curated = events.curated_items(items.values(), shares)
+        curated_ids = {c.id for c in curated}
+        stories = [s for s in stories if not curated_ids.issuperset(s.item_ids)]
+        index = events.NameIndex([items[i].title for i in s.item_ids if i in items] for s in stories)
+        in_week = [it for it in items.values() if it.id not in curated_ids]
+        stories = events.group_events(stories, events.same_event_links(in_week, index))
+        linked = self._linked_by(stories, items, curated)
+        mentions = events.name_mentions(stories, items, curated, index, shares, linked)
+        baseline = rank.baseline_from_rows(self.store.engagement_baseline(end - BASELINE_WINDOW, end))
+        signals = rank.WeekSignals(start, end, baseline, mentions)
+        return WeekContext(start, end, stories, items, obs, assigned, signals, curated)
 
-    def _mentions(self, stories: Sequence[Story], end: dt.datetime) -> dict[str, set[str]]:
-        """Per story, the sources of other items that mention it (roundups, newsletters)
-        published before the week ends: they count as independent sources."""
-        story_of = {i: s.id for s in stories for i in s.item_ids}
-        links = [
-            ln
-            for ln in self.store.links(list(story_of))
-            if ln.relation == "mentions" and ln.dst in story_of and story_of.get(ln.src) != story_of[ln.dst]
-        ]
-        srcs = {
-            it.id: it.source
-            for it in self.store.items(sorted({ln.src for ln in links}))
-            if it.published_at is None or it.published_at < end
-        }
+    def _linked_by(
+        self, stories: Sequence[Story], items: Mapping[str, Item], curated: Sequence[Item]
+    ) -> dict[str, set[str]]:
+        """Per story, the curated posts of the week that link one of its items or the page
+        one of its posts points at (a newsletter links the article, HN discusses it)."""
+        story_of: dict[str, str] = {}
+        for s in stories:
+            for i in s.item_ids:
+                story_of.setdefault(i, s.id)
+                if i in items and items[i].kind in ("post", "thread"):
+                    for t in resolve.targets(items[i]):
+                        story_of.setdefault(t, s.id)
         out: dict[str, set[str]] = {}
-        for ln in links:
-            if ln.src in srcs:
-                out.setdefault(story_of[ln.dst], set()).add(srcs[ln.src])
+        for c in curated:
+            for t in resolve.targets(c):
+                if (sid := story_of.get(t)) is not None:
+                    out.setdefault(sid, set()).add(c.id)
         return out
 
     def rank_week(self, ctx: WeekContext) -> list[Score]:
@@ -112,12 +129,10 @@ class DigestBuilder:
             ctx.items,
             ctx.observations,
             ctx.assignments(),
-            week_start=ctx.start,
-            week_end=ctx.end,
+            week=ctx.signals,
             weights=self.config.rank.weights,
             interests=self.config.interests,
             topic_weights={t.id: t.weight for t in self.config.topics},
-            mentions=ctx.mentions,
         )
 
     def choose_week(self, ctx: WeekContext, limit: int | None = None) -> list[Score]:

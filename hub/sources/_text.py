@@ -58,6 +58,33 @@ def safe_url(url: str | None, base: str | None = None) -> str | None:
     return url if ok else None
 
 
+_MD_LINK = re.compile(r"\]\(\s*<?(https?://[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_BARE_URL = re.compile(r"(?<![\w\"'=/])https?://[^\s<>\"'\])}]+", re.IGNORECASE)
+# Hosts whose pages are people's posts, chat invites or videos: a roundup's links to them
+# say little about which stories it covers, so they come after the articles it links.
+_SOCIAL_HOSTS = re.compile(
+    r"^(?:[\w-]+\.)*(?:x\.com|twitter\.com|t\.co|bsky\.app|threads\.net|facebook\.com|"
+    r"instagram\.com|linkedin\.com|discord\.(?:com|gg)|youtube\.com|youtu\.be|tiktok\.com|"
+    r"reddit\.com|redd\.it|i\.redd\.it|preview\.redd\.it|mastodon\.social)$",
+    re.IGNORECASE,
+)
+
+
+def is_social(url: str) -> bool:
+    return bool(_SOCIAL_HOSTS.match(urlsplit(url).hostname or ""))
+
+
+def text_links(text: str, base: str | None = None) -> list[str]:
+    """http(s) links of a text in any of the forms posts carry them: HTML hrefs, markdown
+    `[label](url)` and bare URLs; unique, articles before social posts, in order."""
+    text = text or ""
+    raw = [html.unescape(m.group(1)) for m in _HREF.finditer(text)]
+    raw += [m.group(1) for m in _MD_LINK.finditer(text)]
+    raw += [m.group(0).rstrip(".,;:!?*_") for m in _BARE_URL.finditer(text)]
+    found = list(dict.fromkeys(u for r in raw if (u := safe_url(r, base))))
+    return [u for u in found if not is_social(u)] + [u for u in found if is_social(u)]
+
+
 def hrefs(html_text: str, base: str | None = None) -> list[str]:
     """http(s) links found in an HTML fragment, resolved against base, unique, in order."""
     found = (safe_url(html.unescape(m.group(1)), base) for m in _HREF.finditer(html_text or ""))

@@ -17,7 +17,7 @@ import feedparser
 
 from hub.exceptions import ParseError
 from hub.sources import SourceFormat
-from hub.sources._text import from_iso, hrefs, load_json, plain, safe_url, sane, sniff_json
+from hub.sources._text import from_iso, load_json, plain, safe_url, sane, sniff_json, text_links
 from hub.sources.ids import arxiv_id_from_url, canonical_id_for_url, github_repo_from_url, normalize_url
 from hub.types import Item, Parsed
 
@@ -25,7 +25,8 @@ from hub.types import Item, Parsed
 _XML_ROOT = re.compile(rb"^(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*<([\w:.-]+)", re.S)
 _FEED_ROOTS = {b"rss", b"feed", b"rdf:rdf"}
 _JSON_FEED = "https://jsonfeed.org/version/"
-MAX_LINKS = 50
+# A guard against hostile input, not a limit on newsletters (which link hundreds of pages).
+MAX_LINKS = 2000
 
 
 def _slug(text: str) -> str:
@@ -49,7 +50,7 @@ def post_item(
     tags: tuple[str, ...],
     extra_links: tuple[str, ...] = (),
 ) -> Item:
-    found = [*extra_links, *hrefs(body, link)]
+    found = [*extra_links, *text_links(body, link)]
     return Item(
         id=_item_id(link),
         kind="post",

@@ -56,7 +56,10 @@ def _entry_item(entry: dict[str, Any], where: str, name: str) -> tuple[Item, flo
         source="hf",
         title=plain(paper.get("title")) or plain(entry.get("title")),
         url=f"https://huggingface.co/papers/{aid}",
-        published_at=from_iso(entry.get("publishedAt")) or from_iso(paper.get("publishedAt")),
+        # The day it was on the daily page, not the arXiv time (which can be a week earlier).
+        published_at=from_iso(paper.get("submittedOnDailyAt"))
+        or from_iso(entry.get("publishedAt"))
+        or from_iso(paper.get("publishedAt")),
         authors=tuple(
             n for a in paper.get("authors") or () if isinstance(a, dict) and (n := plain(a.get("name")))
         ),

@@ -236,6 +236,24 @@ class AnalysisMixin(BaseStore):
             )
         ]
 
+    def engagement_baseline(
+        self, start: dt.datetime, end: dt.datetime
+    ) -> list[tuple[str, str, str, float, float, int]]:
+        """Per item published in [start, end) and metric observed before `end`:
+        (source, item id, metric, best value, lowest value, days observed) — what ranking
+        compares a story's engagement with, within its own source."""
+        return [
+            (r[0], r[1], r[2], float(r[3]), float(r[4]), int(r[5]))
+            for r in self.fetchall(
+                "SELECT i.source, o.item_id, o.metric, max(o.value), min(o.value), "
+                "count(DISTINCT CAST(o.observed_at AS DATE)) "
+                "FROM observations o JOIN items i ON i.id = o.item_id "
+                "WHERE i.published_at >= ? AND i.published_at < ? AND o.observed_at < ? "
+                "GROUP BY ALL",
+                [to_db(start), to_db(end), to_db(end)],
+            )
+        ]
+
     def replace_topics(self, topics: Sequence[Topic]) -> None:
         with self.transaction():
             self.execute("DELETE FROM topics")

@@ -18,7 +18,12 @@ import duckdb
 from hub.exceptions import StoreError, StoreLockedError
 from hub.store.migrations import MIGRATIONS
 
-_LOCK_RE = re.compile(r"Conflicting lock is held in (?P<prog>.*?) \(PID (?P<pid>\d+)\)")
+# DuckDB's words for "another process holds the file" (1.5 and 2.0: 'IO Error: Could not set
+# lock on file "…": Conflicting lock is held in <program> (PID n). See also …'). Parsed
+# loosely: a reworded message still counts as locked; without a PID, the error names none.
+_LOCKED_RE = re.compile(r"conflicting lock|could not set lock|lock on file", re.IGNORECASE)
+_PID_RE = re.compile(r"\(PID (?P<pid>\d+)\)")
+_PROG_RE = re.compile(r"held in (?P<prog>.+?) \(PID \d+\)")
 
 
 def utcnow() -> dt.datetime:
@@ -45,13 +50,21 @@ def _json_default(v: object) -> str:
 
 
 def _wrap(e: duckdb.Error, path: Path) -> StoreError:
-    msg = str(e).splitlines()[0]
-    if m := _LOCK_RE.search(str(e)):
+    text = str(e)
+    if _LOCKED_RE.search(text):
         return StoreLockedError(
-            f"{path} is in use by another hub process (PID {m['pid']}: {m['prog']}); "
-            "wait for it to finish or stop it"
+            f"{path} is in use by another hub process{_holder(text)}; wait for it to finish or stop it"
         )
-    return StoreError(f"{path}: {msg}")
+    return StoreError(f"{path}: {text.splitlines()[0] if text else type(e).__name__}")
+
+
+def _holder(text: str) -> str:
+    """' (PID n: program)' from a lock error, as much of it as DuckDB's message gives."""
+    pid = _PID_RE.search(text)
+    if pid is None:
+        return ""
+    prog = _PROG_RE.search(text)
+    return f" (PID {pid['pid']}: {prog['prog']})" if prog else f" (PID {pid['pid']})"
 
 
 class BaseStore:

@@ -218,6 +218,22 @@ def m007_incremental_analysis(con: Any) -> None:
     )
 
 
+def m009_tantivy_search(con: Any) -> None:
+    """Search moved to a tantivy index beside the database file (hub/store/search.py): an
+    older hub's search tables in DuckDB, its FTS extension index and their stamps go."""
+    con.execute(
+        """
+        DROP SCHEMA IF EXISTS fts_main_search_docs CASCADE;
+        DROP TABLE IF EXISTS search_docs;
+        DROP TABLE IF EXISTS search_terms;
+        DROP TABLE IF EXISTS search_postings;
+        DROP TABLE IF EXISTS search_dense;
+        DROP TABLE IF EXISTS search_stopwords;
+        DELETE FROM _hub_meta WHERE key LIKE 'search%';
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_crawling,
@@ -226,4 +242,5 @@ MIGRATIONS: list[Migration] = [
     m005_llm_calls,
     m006_embeddings,
     m007_incremental_analysis,
+    m009_tantivy_search,
 ]

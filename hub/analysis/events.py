@@ -1,0 +1,199 @@
+"""Events: one story per real-world event, and the curated posts that cover each.
+
+A week's stories are grouped when their posts are the same event seen twice — two HN
+threads about one acquisition, a launch post and a how-to of the model a day later: items
+published within EVENT_DAYS of each other that share a distinctive name (see `names`) and
+whose names agree (every name of one title is a name of the other, so "o3 plays chess" and
+"o3 plays GeoGuessr" stay apart). Conservative by design: a wrong join hides a story.
+
+Curated sources — newsletters, blogs that mostly link elsewhere, roundups — are not
+stories: their issues *mention* the stories they link or name, which ranking counts as
+curation evidence. Pure functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+from hub.analysis import names
+from hub.analysis.rank import Mention
+from hub.analysis.resolve import ROUNDUP_MIN_LINKS, identity
+from hub.types import Item, Link, Story
+
+EVENT_DAYS = 3
+PHRASE_MAX_DF = 3  # a name phrase in at most this many titles of the window is distinctive
+CURATED_SHARE = 0.5  # a source whose posts are mostly roundups is a curated source
+
+
+def is_roundup(item: Item) -> bool:
+    return item.kind == "post" and len(item.links) >= ROUNDUP_MIN_LINKS
+
+
+def curated_sources(items: Iterable[Item]) -> dict[str, float]:
+    """Per feed source, the share of its posts that are roundups (how curated it is)."""
+    posts: dict[str, list[bool]] = defaultdict(list)
+    for it in items:
+        if it.kind == "post":
+            posts[it.source].append(is_roundup(it))
+    return {src: sum(flags) / len(flags) for src, flags in posts.items() if flags}
+
+
+def curated_items(items: Iterable[Item], shares: Mapping[str, float]) -> list[Item]:
+    """The issues of curated sources: they raise stories and are never ranked themselves."""
+    return [it for it in items if it.kind == "post" and shares.get(it.source, 0.0) >= CURATED_SHARE]
+
+
+class NameIndex:
+    """Name phrases of the week's story titles, by how many stories' titles hold each."""
+
+    def __init__(self, titles_per_story: Iterable[Iterable[str]]) -> None:
+        self.df: dict[str, int] = defaultdict(int)
+        n = 0
+        for titles in titles_per_story:
+            n += 1
+            for g in set().union(*(names.ngrams(t) for t in titles)):
+                self.df[g] += 1
+        # a name-shaped word in more titles than this is a common term ("LLM", "AI"), not a name
+        self.common = max(names.RARE_MIN_DF, names.RARE_MAX_SHARE * n)
+
+    def phrases(self, title: str, max_df: int = PHRASE_MAX_DF, *, subject: bool = False) -> list[str]:
+        """Sub-phrases of the title's name runs (whole words: "o3-mini" never yields "o3")
+        holding a name-shaped word and held by at most `max_df` stories' titles, longest
+        first. `subject`: only the title's first name (what it is about)."""
+        strong = {w for w in names.strong_words(title) if self.df.get(names.norm(w), 0) <= self.common}
+        out = set()
+        runs = names.name_runs(title)
+        for run in runs[:1] if subject else runs:
+            words = [names.norm(w) for w in run]
+            for n in range(len(words), 0, -1):
+                for i in range(len(words) - n + 1):
+                    phrase = " ".join(words[i : i + n])
+                    if strong.intersection(run[i : i + n]) and self._distinctive(phrase, max_df):
+                        out.add(phrase)
+        return sorted(out, key=lambda p: (-len(p), p))
+
+    def _distinctive(self, phrase: str, max_df: int) -> bool:
+        words = phrase.split()
+        if all(w in names._COMMON or names._NUMBER.match(w) for w in words):
+            return False
+        if len(words) == 1 and len(phrase) < 3:
+            return False
+        return 0 < self.df.get(phrase, 0) <= max_df
+
+
+def _specific(phrase: str, shaped: Collection[str]) -> bool:
+    """Specific enough to recognize a story in a long text: two words, or one name-shaped word."""
+    return " " in phrase or phrase in shaped
+
+
+def name_mentions(
+    stories: Sequence[Story],
+    items: Mapping[str, Item],
+    curated: Sequence[Item],
+    index: NameIndex,
+    shares: Mapping[str, float],
+    link_mentions: Mapping[str, Collection[str]],
+) -> dict[str, list[Mention]]:
+    """Per story, the curated posts that link it (`link_mentions`: story -> item ids) or name
+    it. A name in a post's title (held by at most three stories) marks the story as that
+    issue's headline; in its body a name must be the story's alone and specific."""
+    grams = {c.id: (names.ngrams(c.title), names.ngrams(c.text)) for c in curated}
+    by_id = {c.id: c for c in curated}
+    out: dict[str, list[Mention]] = {}
+    for s in stories:
+        own = set(s.item_ids)
+        titles = {items[i].title for i in s.item_ids if i in items}
+        loose = {p for t in titles for p in index.phrases(t, subject=True)}
+        shaped = {names.norm(w) for t in titles for w in names._WORD.findall(t) if names.shaped(w)}
+        strict = {p for t in titles for p in index.phrases(t, max_df=1) if _specific(p, shaped)}
+        found = []
+        for cid, (title_grams, body_grams) in grams.items():
+            if cid in own:
+                continue
+            in_title = any(p in title_grams for p in loose)
+            named = in_title or any(p in body_grams for p in strict)
+            if named or cid in link_mentions.get(s.id, ()):
+                c = by_id[cid]
+                found.append(Mention(cid, c.source, in_title, shares.get(c.source, 1.0)))
+        if found:
+            out[s.id] = found
+    return out
+
+
+def _close(a: Item, b: Item) -> bool:
+    if a.published_at is None or b.published_at is None:
+        return False
+    return abs(a.published_at - b.published_at) <= dt.timedelta(days=EVENT_DAYS)
+
+
+def same_event_links(items: Sequence[Item], index: NameIndex) -> list[Link]:
+    """Pairs of posts/repos that are one event: close in time, a shared distinctive name,
+    and every name of one title among the other's."""
+    cands = [it for it in items if it.kind in ("post", "thread", "repo", "release") and not is_roundup(it)]
+    info = {it.id: (set(index.phrases(it.title)), names.name_words(it.title)) for it in cands}
+    # (a phrase held by at most PHRASE_MAX_DF stories' titles, shared by both items)
+    by_phrase: dict[str, list[Item]] = defaultdict(list)
+    for it in cands:
+        for p in info[it.id][0]:
+            by_phrase[p].append(it)
+    links: dict[tuple[str, str], Link] = {}
+    for phrase, group in by_phrase.items():
+        for n, a in enumerate(group):
+            for b in group[n + 1 :]:
+                wa, wb = info[a.id][1], info[b.id][1]
+                if a.source == b.source == "github" or not _close(a, b) or not (wa <= wb or wb <= wa):
+                    continue
+                key = (min(a.id, b.id), max(a.id, b.id))
+                links.setdefault(key, Link(key[0], key[1], "same", "name", phrase))
+    return sorted(links.values(), key=lambda ln: (ln.src, ln.dst))
+
+
+def group_events(stories: Sequence[Story], links: Sequence[Link]) -> list[Story]:
+    """Stories joined by same-event links, never two papers or two repos in one story; the
+    group keeps the id and title of its earliest-created story's lead (stable ids)."""
+    story_of = {i: s.id for s in stories for i in s.item_ids}
+    by_id = {s.id: s for s in stories}
+    parent = {s.id: s.id for s in stories}
+    holds = {s.id: {k for i in s.item_ids if (k := identity(i))} for s in stories}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for ln in links:
+        if ln.src not in story_of or ln.dst not in story_of:
+            continue
+        a, b = find(story_of[ln.src]), find(story_of[ln.dst])
+        clash = any(k == k2 and v != v2 for k, v in holds[a] for k2, v2 in holds[b])
+        if a == b or clash:
+            continue
+        root, child = sorted((a, b), key=lambda sid: _order(by_id[sid]))
+        parent[child] = root
+        holds[root] |= holds[child]
+    groups: dict[str, list[Story]] = defaultdict(list)
+    for s in stories:
+        groups[find(s.id)].append(s)
+    return [_merge(by_id[root], members) for root, members in groups.items()]
+
+
+def _order(s: Story) -> tuple[int, float, str]:
+    """The story that names a group: the one holding a paper or repo, else the earliest."""
+    has_identity = any(identity(i) for i in s.item_ids)
+    return (0 if has_identity else 1, s.first_seen.timestamp() if s.first_seen else 1e12, s.id)
+
+
+def _merge(root: Story, members: Sequence[Story]) -> Story:
+    if len(members) == 1:
+        return root
+    dates = [m.first_seen for m in members if m.first_seen]
+    return Story(
+        id=root.id,
+        title=root.title,
+        item_ids=tuple(sorted({i for m in members for i in m.item_ids})),
+        lead_item=root.lead_item,
+        first_seen=min(dates) if dates else None,
+    )
