@@ -89,3 +89,29 @@ def test_demo_uses_only_the_bundled_snapshot(demo: DemoResult, tmp_path: Path) -
     ) + sum(len(json.loads(f.read_text())) for f in files if f.suffix == ".json") + sum(
         f.read_text(encoding="utf-8").count("\n* [") for f in files if f.suffix == ".md"
     )
+
+
+def test_the_commands_the_demo_prints_next_work_from_where_the_user_is(
+    demo: DemoResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+    from hub.demo import next_commands
+
+    monkeypatch.chdir(demo.workdir.parent)  # where `hub demo` was run
+    steps = [cmd for cmd, _ in next_commands(demo.workdir, demo.digest, demo.workdir.parent)]
+    assert steps[0] == "cd hub-demo" and steps[-1] == "hub serve"
+    monkeypatch.chdir(shlex.split(steps[0])[1])
+    runner = CliRunner()
+    outputs = {}
+    for cmd in steps[1:-1]:  # serve runs until stopped (tests/test_serve.py)
+        result = runner.invoke(app, shlex.split(cmd)[1:])
+        assert result.exit_code == 0, (cmd, result.output)
+        outputs[cmd.split()[1]] = result.output
+    assert "preview: not saved" in outputs["digest"]
+    assert "reasoning" in outputs["search"].lower()
+    assert demo.digest.stories[0].title[:40] in " ".join(outputs["explain"].split())
+    assert "2025-W16" in outputs["status"]
