@@ -376,9 +376,23 @@ class Hub:
     # -- publishing --------------------------------------------------------------
 
     def write_site(self) -> list[Path]:
-        """Every page and feed from the stored digests (the site's docs_dir)."""
+        """Every page and feed from the stored digests (the site's docs_dir), with every
+        story of the latest digest's week on its topic pages and the week's papers page."""
         digests = self.store.digests()
-        return site.write_site(self.config, digests) + feeds.write_feeds(self.config, digests)
+        week = self._week_pages(digests[0]) if digests else None
+        pages = site.write_site(self.config, digests, week)
+        return pages + feeds.write_feeds(self.config, digests, site.feed_topics(digests))
+
+    def _week_pages(self, digest: Digest) -> site.WeekPages:
+        start, end = parse_week(digest.week)
+        stories = self.store.stories(self.store.story_ids_in_window(start, end))
+        items = {it.id: it for it in self.store.items([i for s in stories for i in s.item_ids])}
+        ids = [s.id for s in stories]
+        topics = {t.id: t for t in self.store.topics()}
+        assigned, summaries = self.store.story_topics(ids), self.store.story_summaries(ids)
+        scores = self.store.week_scores(digest.week)
+        return site.week_pages(digest, stories, items, assigned, topics, scores, summaries)
+
 
     def build_site(self) -> BuildResult:
         self.write_site()

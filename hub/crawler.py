@@ -175,6 +175,37 @@ def with_validators(
     return out
 
 
+# -- the enrich step --------------------------------------------------------------------
+
+ENRICH_SOURCES = {"article": "enrich:article", "readme": "enrich:readme"}
+
+
+def enrich_plans(targets: Sequence[Any]) -> list[SourcePlan]:
+    """The enrich step's fetches (hub.enrich.Target: kind, url, item_ids) as two plans of the
+    `article` spider kind: linked pages and README requests (which carry the GitHub API's
+    token and rate-limit budget). Each URL is fetched once for all the items that link it."""
+    plans = []
+    for fmt, name in ENRICH_SOURCES.items():
+        reqs = tuple(
+            PlannedRequest(t.url, fmt, meta={"items": list(t.item_ids), "api": fmt == "readme"})
+            for t in targets
+            if t.kind == fmt
+        )
+        if reqs:
+            plans.append(SourcePlan(name, "article", reqs))
+    return plans
+
+
+def enrich_bases(sources: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+    """(GitHub REST base, arXiv API query URL format) as the configured sources set them
+    (a loopback arXiv or GitHub source in tests), else the public APIs."""
+    github = next((s for s in sources if s["kind"] == "github"), None)
+    api = ((github or {}).get("params", {}).get("api_url") or DEFAULT_BASES["github-api"]).rstrip("/")
+    arxiv = next((s for s in sources if s["kind"] == "arxiv"), None)
+    query = _base(arxiv) if arxiv else DEFAULT_BASES["arxiv"]
+    return api, query + "?{}"
+
+
 def crawl_settings(config: Config) -> dict[str, Any]:
     c = config.crawl
     return {

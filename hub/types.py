@@ -212,3 +212,21 @@ class CrawlResult:
     skipped: tuple[str, ...] = ()
     seconds: float = 0.0
     interrupted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichResult:
+    """What one enrich run fetched for a week's top stories (`hub enrich`)."""
+
+    week: str
+    run_id: int
+    stories: int  # top stories looked at
+    fetched: int  # URLs fetched this run (articles and READMEs)
+    texts: int  # of them, with main text stored
+    cached: int  # URLs fetched before (not fetched again), shared with new items that link them
+    skipped: int  # links with no article text to fetch (PDFs, images, social posts, video)
+    papers: int  # arXiv papers the posts link, added to the store
+    outcomes: dict[str, int] = field(default_factory=dict, hash=False, compare=False)  # status -> URLs
+    errors: tuple[str, ...] = ()
+    seconds: float = 0.0
+    interrupted: bool = False

@@ -14,11 +14,15 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import scrapy
-from scrapy.http import Response
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from hub import sources
+from hub.enrich import Extracted, article_text, detect_lang, readme_text
 from hub.exceptions import ParseError
+from hub.store.enrich import EnrichmentRecord
 from hub.types import Parsed
 from spiders.middlewares import CrawlStopped
 from spiders.settings import RECORDED_STATUSES
@@ -220,12 +224,18 @@ class GitHubSpider(SourceSpider):
     def make_request(self, plan: dict[str, Any], req: dict[str, Any]) -> scrapy.Request:
         request = super().make_request(plan, req)
         if req.get("meta", {}).get("api"):
-            request.meta["api_host"] = urlsplit(req["url"]).netloc
-            request.headers["Accept"] = "application/vnd.github+json"
-            token = os.environ.get(self.crawl.get("github_token_env") or "GITHUB_TOKEN")
-            if token:
-                request.headers["Authorization"] = f"Bearer {token}"
+            github_api(request, self.crawl, "application/vnd.github+json")
         return request
+
+
+def github_api(request: scrapy.Request, crawl: dict[str, Any], accept: str) -> None:
+    """A GitHub REST request: its host's rate-limit budget (ApiBudgetMiddleware), the token
+    from the environment variable hub.toml names (optional), the media type wanted."""
+    request.meta["api_host"] = urlsplit(request.url).netloc
+    request.headers["Accept"] = accept
+    token = os.environ.get(crawl.get("github_token_env") or "GITHUB_TOKEN")
+    if token:
+        request.headers["Authorization"] = f"Bearer {token}"
 
 
 class FeedSpider(SourceSpider):
@@ -240,6 +250,95 @@ class RedditSpider(SourceSpider):
     kind = "reddit"
 
 
+class ArticleSpider(SourceSpider):
+    """The enrich step: the pages posts link (their main text) and repos' READMEs (GitHub
+    REST, raw). Every outcome is stored, failures too, so nothing is fetched twice."""
+
+    kind = "article"
+
+    def make_request(self, plan: dict[str, Any], req: dict[str, Any]) -> scrapy.Request:
+        request = super().make_request(plan, req)
+        if req["format"] == "readme":
+            github_api(request, self.crawl, "application/vnd.github.raw")
+        else:
+            request.headers["Accept"] = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+        return request
+
+    def parse_fetch(self, response: Response) -> Iterator[Any]:
+        if response.status >= 400:
+            yield self._enriched(response, Extracted("http-error", error=f"HTTP {response.status}"))
+            return
+        try:
+            if response.meta["planned"]["format"] == "readme":
+                extracted = _readme(response)
+            else:
+                extracted = _article(response)
+        except Exception as e:  # an extractor failing on one page must not lose the fetch
+            extracted = Extracted("error", error=f"extraction failed: {type(e).__name__}: {e}"[:300])
+        yield self._enriched(response, extracted)
+
+    def _enriched(self, response: Response, got: Extracted) -> dict[str, Any]:
+        req = response.meta["planned"]
+        records = _records(req, got, final_url=response.url, http_status=response.status)
+        error = None if got.status == "ok" else f"{got.status}: {got.error}"
+        return self._result(response, error=error, enrichments=records)
+
+    def failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
+        for result in super().failed(failure):
+            status, http = _failure_status(failure)
+            req = failure.request.meta["planned"]  # type: ignore[attr-defined]
+            got = Extracted(status, error=result["error"])
+            yield {**result, "status": http, "enrichments": _records(req, got, None, http)}
+
+
+def _article(response: Response) -> Extracted:
+    ctype = (_header(response, b"Content-Type") or "").lower()
+    if not isinstance(response, TextResponse) or ("html" not in ctype and ctype):
+        return Extracted("not-html", error=f"not an HTML page ({ctype.split(';')[0] or 'binary'})")
+    return article_text(response.text, response.url)
+
+
+def _readme(response: Response) -> Extracted:
+    text = readme_text(response.body.decode("utf-8", "replace"))
+    if not text:
+        return Extracted("thin", error="no prose paragraph at the top of the README")
+    return Extracted("ok", text, detect_lang(text))
+
+
+def _records(
+    req: dict[str, Any], got: Extracted, final_url: str | None, http_status: int | None
+) -> list[EnrichmentRecord]:
+    return [
+        EnrichmentRecord(
+            item_id=item_id,
+            kind=req["format"],
+            url=req["url"],
+            status=got.status,
+            final_url=final_url,
+            http_status=http_status,
+            text=got.text,
+            lang=got.lang,
+            error=got.error,
+        )
+        for item_id in req["meta"]["items"]
+    ]
+
+
+def _failure_status(failure: Failure) -> tuple[str, int | None]:
+    """(outcome, HTTP status) of a failed fetch. Refusals (robots.txt, the SSRF policy, too
+    many redirects) and oversize pages are final; no answer or a spent API budget may pass."""
+    value = failure.value
+    if isinstance(value, HttpError):
+        return "http-error", value.response.status
+    message = failure.getErrorMessage()
+    if "max size" in message:
+        return "too-large", None
+    if isinstance(value, IgnoreRequest) and "rate limit" not in message:
+        return "refused", None
+    return "error", None
+
+
 SPIDERS: dict[str, type[SourceSpider]] = {
-    cls.kind: cls for cls in (ArxivSpider, HNSpider, GitHubSpider, FeedSpider, HFSpider, RedditSpider)
+    cls.kind: cls
+    for cls in (ArxivSpider, HNSpider, GitHubSpider, FeedSpider, HFSpider, RedditSpider, ArticleSpider)
 }

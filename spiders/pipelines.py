@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from hub.store import FetchRecord, Store
+from hub.store.enrich import EnrichmentRecord
 from hub.types import Parsed
 
 
@@ -55,6 +56,8 @@ class StorePipeline:
             duration_ms=item.get("duration_ms", 0.0),
             run_id=self.run_id,
         )
+        if "enrichments" in item:
+            return self._store_enrichments(item, record)
         new = updated = 0
         if parsed is not None:
             counts = self.store.upsert(parsed.items, parsed.observations, record)
@@ -74,6 +77,25 @@ class StorePipeline:
                 "items": len(parsed.items) if parsed else 0,
                 "new": new,
                 "updated": updated,
+                "error": record.error,
+                "at": dt.datetime.now(dt.UTC).isoformat(),
+            }
+        )
+        return {"source": record.source, "url": record.url}
+
+    def _store_enrichments(self, item: dict[str, Any], record: FetchRecord) -> dict[str, Any]:
+        """The enrich step's outcome for every item the URL was fetched for, with its fetch."""
+        assert self.store is not None
+        records: list[EnrichmentRecord] = item["enrichments"]
+        self.store.save_enrichments(records, record)
+        emit(
+            {
+                "event": "fetch",
+                "source": record.source,
+                "url": record.url,
+                "status": record.status,
+                "outcome": records[0].status if records else None,
+                "items": len(records),
                 "error": record.error,
                 "at": dt.datetime.now(dt.UTC).isoformat(),
             }

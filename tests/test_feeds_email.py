@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -17,6 +19,8 @@ from aiosmtpd.controller import Controller
 from hub.config import load_config
 from hub.core import Hub, make_hub
 from hub.demo import DemoResult, run_demo
+from hub.digest import render
+from hub.digest.html import sections, subject
 from hub.exceptions import PublishError
 from hub.publishers import email as mail
 from hub.publishers.feeds import write_feeds
@@ -34,19 +38,39 @@ def test_digest_and_topic_feeds_parse_back(demo: DemoResult) -> None:
         parsed = feedparser.parse((feeds / f"digest.{fmt}.xml").read_bytes())
         assert parsed.bozo == 0, parsed.get("bozo_exception")
         (entry,) = parsed.entries
-        assert entry.id == f"http://127.0.0.1:8000/digests/{d.week}.html"
-        assert entry.link.startswith("http://127.0.0.1:8000/")
+        assert entry.id == f"tag:hub,2025:digests/{d.week}"  # no site.url: no host named anywhere
+        assert entry.link == f"../digests/{d.week}.html"  # relative to the feed file
         assert entry.published_parsed[:3] == (d.end.year, d.end.month, d.end.day)
         assert d.stories[0].title.split()[0] in entry.content[0].value
-    topics = {s.topic for s in d.stories}
+    topics = {s.topic for s in d.stories if render.shown_topic(s.topic)}
     assert {p.name.split(".")[0] for p in (feeds / "topics").glob("*.rss.xml")} == topics
     for topic in topics:
         parsed = feedparser.parse((feeds / "topics" / f"{topic}.atom.xml").read_bytes())
         assert parsed.bozo == 0
         ids = [e.id for e in parsed.entries]
         assert len(ids) == sum(s.topic == topic for s in d.stories) == len(set(ids))
+        doc = json.loads((feeds / "topics" / f"{topic}.json").read_text())
+        assert [i["id"] for i in doc["items"]] == ids
     built = demo.build_dir / "feeds" / "digest.rss.xml"
     assert built.is_file(), "feeds are published with the site"
+
+
+def test_json_feed_1_1_beside_rss_and_atom(demo: DemoResult, tmp_path: Path) -> None:
+    doc = json.loads((demo.workdir / "site" / "feeds" / "digest.json").read_text())
+    assert doc["version"] == "https://jsonfeed.org/version/1.1"
+    assert "home_page_url" not in doc and "feed_url" not in doc  # only absolute URLs go there
+    (item,) = doc["items"]
+    assert item["url"] == f"../digests/{demo.digest.week}.html" and item["title"].endswith(demo.digest.week)
+    assert item["date_published"].startswith(demo.digest.end.isoformat()) and item["content_html"]
+    env = {"HUB_SITE__URL": '"https://example.org/ai"'}
+    config = load_config(None, env=env, workspace=tmp_path)
+    write_feeds(config, [demo.digest])
+    doc = json.loads((config.docs_dir / "feeds" / "digest.json").read_text())
+    assert doc["home_page_url"] == "https://example.org/ai/"
+    assert doc["feed_url"] == "https://example.org/ai/feeds/digest.json"
+    assert doc["items"][0]["id"] == f"https://example.org/ai/digests/{demo.digest.week}.html"
+    rss = feedparser.parse((config.docs_dir / "feeds" / "digest.rss.xml").read_bytes())
+    assert rss.entries[0].link == f"https://example.org/ai/digests/{demo.digest.week}.html"
 
 
 def test_feed_guids_are_stable_and_hostile_titles_are_escaped(demo: DemoResult, tmp_path: Path) -> None:
@@ -118,14 +142,20 @@ def test_send_delivers_once_with_both_parts(demo: DemoResult, smtp: tuple[Inbox,
     assert len(inbox.messages) == 2
     msg = email.message_from_bytes(inbox.messages[0][2], policy=email.policy.default)
     assert msg["List-Unsubscribe"].strip().startswith("<mailto:digest@example.org?subject=unsubscribe")
-    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert demo.digest.week in msg["Subject"]
+    assert msg["List-Unsubscribe-Post"] is None  # no endpoint handles a one-click POST
+    assert msg["Subject"].startswith(" ".join(demo.digest.stories[0].title.split())[:30])
+    assert msg["Subject"].endswith(" · hub") and len(msg["Subject"]) <= 80
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
     top = demo.digest.stories[0]
-    assert top.items[0].url in text and "Unsubscribe:" in text
-    assert top.items[0].url.replace("&", "&amp;") in html and "color-scheme" in html
-    assert "<style" not in html  # CSS is inline
+    article = render.article_url(top)
+    assert article in text and "Unsubscribe: mailto:digest@example.org" in text
+    assert article.replace("&", "&amp;") in html and "color-scheme" in html
+    assert "score" not in html.lower() and "score" not in text.lower()
+    assert "TOP STORIES" in text and ">Top stories</h2>" in html
+    # Light colors are inline (clients drop <style>); the one <style> holds only the dark scheme.
+    (style,) = re.findall(r"<style>(.*?)</style>", html, re.S)
+    assert style.strip().startswith("@media (prefers-color-scheme: dark)")
 
 
 def test_failed_delivery_is_retried_next_run(demo: DemoResult, smtp: tuple[Inbox, int]) -> None:
@@ -166,3 +196,27 @@ def test_dry_run_writes_eml_files_and_sends_nothing(
     parsed = email.message_from_bytes(Path(report.written[0]).read_bytes(), policy=email.policy.default)
     assert parsed.get_content_type() == "multipart/alternative"
     assert inbox.messages == []
+
+
+def test_subject_is_the_top_headline_and_the_count_brand_last(demo: DemoResult) -> None:
+    d = demo.digest
+    top = " ".join(d.stories[0].title.split())
+    s = subject(d, "hub")
+    assert s.endswith(f" and {len(d.stories) - 1} more · hub") and len(s) <= 80
+    assert s.startswith(top[:20])
+    long = replace(d, stories=(replace(d.stories[0], title="A " * 60), *d.stories[1:]))
+    cut = subject(long, "hub")
+    assert len(cut) == 80 and "…" in cut and cut.endswith("more · hub")
+    one = replace(d, stories=d.stories[:1])
+    assert subject(one, "hub") == f"{top} · hub"[:80] or subject(one, "hub").endswith("… · hub")
+    assert subject(replace(d, stories=()), "hub") == "No stories this week · hub"
+    assert mail.brand("hub — the AI engineering week") == "hub" and mail.brand("Weekly") == "Weekly"
+
+
+def test_email_sections_in_rank_order(demo: DemoResult) -> None:
+    got = sections(demo.digest.stories)
+    assert got[0][0] == "Top stories" and [s.rank for s in got[0][1]] == [1, 2, 3, 4, 5]
+    ranks = [s.rank for _, group in got for s in group]
+    assert sorted(ranks) == [s.rank for s in demo.digest.stories]
+    papers = dict(got).get("Papers", [])
+    assert papers and all(render.is_paper(s) for s in papers)

@@ -48,10 +48,16 @@ MD_EXTENSIONS = ["admonition", "pymdownx.details", "pymdownx.superfences", "attr
 
 def hn_items(rec: dict) -> list[DigestItem]:
     """The HN thread, plus the paper or repo it points to (what resolve would join)."""
-    thread = DigestItem(
-        f"hn:{rec['id']}", "thread", f"https://news.ycombinator.com/item?id={rec['id']}", "hn"
-    )
     url = rec.get("url", "")
+    thread = DigestItem(
+        f"hn:{rec['id']}",
+        "thread",
+        f"https://news.ycombinator.com/item?id={rec['id']}",
+        "hn",
+        points=rec["score"],
+        comments=rec["descendants"],
+        target_url=url,
+    )
     if m := re.search(r"arxiv\.org/abs/(\d{4}\.\d{4,5})", url):
         return [DigestItem(f"arxiv:{m[1]}", "paper", url, "arxiv"), thread]
     if m := re.search(r"github\.com/([^/]+/[^/]+)", url):
@@ -158,8 +164,12 @@ def test_every_story_links_all_its_sources() -> None:
                 assert f"https://arxiv.org/pdf/{it.id[6:]}" in links
         assert html.count(f'id="story-{s.rank}"') == 1
     labels = set(re.findall(r'<a href="[^"]+">(Paper|PDF|Code|HN thread)</a>', html))
-    assert labels == {"Paper", "PDF", "Code", "HN thread"}
-    assert all(h.startswith(("https://", "../topics/", "#")) for h in links)
+    assert labels == {"PDF", "HN thread"}  # the paper's and the repo's own pages are the titles'
+    first = HN[43674825]
+    assert f"({first['score']} points, {first['descendants']} comments)" in html  # evidence
+    assert all(
+        h.startswith(("https://", "../topics/", "../archive.md", "../subscribe.md", "#")) for h in links
+    )
 
 
 def test_story_title_links_to_its_first_item_and_shows_real_text() -> None:
@@ -174,7 +184,7 @@ def test_story_title_links_to_its_first_item_and_shows_real_text() -> None:
 def test_topic_sections_are_ordered_by_their_best_story() -> None:
     html = to_html(render.digest_markdown(real_digest(), site_title="hub"))
     sections = re.findall(r"<h2[^>]*>(.*?)<", html)
-    assert sections[-4:] == ["Training &amp; fine-tuning", "Agents", "Inference", "Evals"]
+    assert sections == ["Training &amp; fine-tuning", "Agents", "Inference", "Evals", "The week in numbers"]
     training, agents = (html.index(f'<h2 id="{t}">') for t in ("training-fine-tuning", "agents"))
     assert training < html.index('id="story-1"') < html.index('id="story-3"') < agents
 
@@ -184,14 +194,16 @@ def test_front_matter_is_valid_yaml_with_date_and_topic_tags() -> None:
     meta = front_matter(page)
     assert meta["title"] == "Week 2025-W16"
     assert meta["date"] == "2025-04-20"
-    assert meta["tags"] == ["Training &amp; fine-tuning", "Agents", "Inference", "Evals"]
+    assert "tags" not in meta  # tag chips above the lead pushed the stories down
     assert "A &quot;quoted&quot;: title # not a comment" in meta["description"]
 
 
 def test_numbers_and_movers() -> None:
     page = render.digest_markdown(real_digest(), site_title="hub")
     html = to_html(page)
-    assert "## This week in numbers" in page and ">1247<" in html and "last_week" not in page
+    assert "## The week in numbers" in page and "<strong>1,247</strong> items" in html
+    assert "last_week" not in page and "<table" in html and "| topic | stories | last week | trend |" in page
+    assert page.index("### 8.") < page.index("## The week in numbers")  # the stories come first
     assert "**New topics:** [Training &amp; fine\\-tuning](../topics/training.md)" in page
     assert "**Rising:** [Agents](../topics/agents.md) (7 → 12)" in page
     assert "Inference](../topics/inference.md) (5" not in page  # falling is not rising
@@ -202,6 +214,7 @@ def test_no_new_or_rising_when_last_week_was_not_covered() -> None:
     d = Digest(d.week, d.start, d.end, d.stories, topic_counts=d.topic_counts, stats={"last_week_stories": 0})
     page = render.digest_markdown(d, site_title="hub")
     assert "New topics" not in page and "Rising" not in page and "| new |" not in page
+    assert "| topic | stories |\n" in page and "last week" not in page and "<svg" not in page
 
 
 def test_lead_is_kept_or_composed_from_the_data() -> None:
@@ -245,7 +258,9 @@ def test_topic_page_groups_by_week_newest_first_linking_back() -> None:
     assert front_matter(page) == {
         "title": "Training &amp; fine-tuning",
         "tags": ["Training &amp; fine-tuning"],
+        "feed": "topics/training",
     }
+    assert 'href="../feeds/topics/training.rss.xml"' in page and "feeds/topics/training.json" in page
     weeks = re.findall(r"^## \[Week (\S+)\]\((\S+)\)$", page, re.M)
     assert weeks == [("2025\\-W16", "../digests/2025-W16.md"), ("2025\\-W15", "../digests/2025-W15.md")]
     w16_part = page.split("## [Week 2025\\-W15]")[0]
@@ -335,3 +350,129 @@ def test_slugs_are_safe_file_names() -> None:
     assert render.slug("2025-W16") == "2025-W16"
     assert render.slug("../../etc/passwd") == "etc-passwd"
     assert render.slug("<x>") == "x" and render.slug("///") == "untitled"
+
+
+# --- reader first: story cards, topic pages, papers page, subscribe -------------------
+
+
+def _link_post() -> DigestStory:
+    """A recorded HN link post (Everything wrong with MCP -> blog.sshh.io) with a second thread."""
+    rec = HN[43676771]
+    return DigestStory(
+        rank=1,
+        story_id="s-link",
+        title=rec["title"],
+        topic="models",
+        topic_name="Model releases",
+        score=2.0,
+        breakdown={"hn_points": 1.0},
+        summary="A summary.",
+        items=(
+            DigestItem(
+                "hn:43676771",
+                "thread",
+                "https://news.ycombinator.com/item?id=43676771",
+                "hn",
+                points=rec["score"],
+                comments=rec["descendants"],
+                target_url=rec["url"],
+            ),
+            DigestItem("hn:1", "thread", "https://news.ycombinator.com/item?id=1", "hn", points=120),
+        ),
+    )
+
+
+def test_a_link_post_title_opens_the_article_and_threads_show_their_evidence() -> None:
+    story = _link_post()
+    html = to_html(render.story_block(story))
+    assert '<a href="https://blog.sshh.io/p/everything-wrong-with-mcp">Everything wrong with MCP</a>' in html
+    rec = HN[43676771]
+    expected = f">HN thread</a> ({rec['score']} points, {rec['descendants']} comments)"
+    assert expected in html
+    also = html[html.index("Also discussed") :]
+    assert "item?id=1" in also and "(120 points)" in also and "43676771" not in also
+    assert html.index("A summary.") < html.index("Also discussed") < html.index("Why this is here")
+
+
+def test_a_paper_title_opens_its_abstract_page_with_pdf_hf_and_code_beside_it() -> None:
+    rid = "2504.07981"
+    story = DigestStory(
+        1,
+        "s-p",
+        ARXIV[rid]["title"],
+        "agents",
+        "Agents",
+        1.0,
+        {},
+        "",
+        (
+            DigestItem(
+                f"arxiv:{rid}", "paper", ARXIV[rid]["abs"], "arxiv", code_url="https://github.com/a/b"
+            ),
+            DigestItem(f"hf:{rid}", "paper", f"https://huggingface.co/papers/{rid}", "hf", upvotes=42),
+        ),
+    )
+    assert render.article_url(story) == ARXIV[rid]["abs"]
+    html = to_html(render.story_block(story))
+    assert (
+        ">PDF</a>" in html
+        and ">HF</a> (42 upvotes)" in html
+        and 'href="https://github.com/a/b">Code<' in html
+    )
+
+
+def test_emerging_and_other_topics_are_neither_shown_nor_linked() -> None:
+    d = real_digest()
+    odd = DigestStory(
+        9, "s9", "A clustered story", "emerging-obi-wetland", "Obi / Wetland / Air", 0.5, {}, "", ()
+    )
+    counts = (*d.topic_counts, TopicCount("emerging-obi-wetland", "Obi / Wetland / Air", 40, 0))
+    d = Digest(d.week, d.start, d.end, (*d.stories, odd), topic_counts=counts, stats=d.stats)
+    page = render.digest_markdown(d, site_title="hub", linked={"agents"})
+    assert "Obi" not in page and "## More stories" in page
+    assert "[Agents](../topics/agents.md)" in page
+    assert (
+        "(../topics/inference.md)" not in page and "| Inference | 4 | 5 | falling |" in page
+    )  # no page: no link
+    assert (
+        render.topics_index_markdown([("emerging-x", "X / Y", 3, "2025-W16"), ("rag", "RAG", 0, "")]).count(
+            "|"
+        )
+        == 0
+    )
+
+
+def test_topic_page_lists_every_story_of_the_week_then_earlier_digests() -> None:
+    w15, w16 = real_digest("2025-W15"), real_digest("2025-W16")
+    week = [w16.stories[0], w16.stories[2]]
+    entries = [("2025-W15", w15.stories[0]), ("2025-W16", w16.stories[0])]
+    page = render.topic_markdown(
+        "training", "Training", entries, week="2025-W16", this_week=week, in_digest={"s1": 1}
+    )
+    assert "## Week 2025\\-W16: 2 stories" in page and page.count("#### ") == 2
+    assert "[#1 in the digest](../digests/2025-W16.md#story-1)" in page
+    assert page.index("## Earlier digests") > page.index("#### ")
+    assert "### [Week 2025\\-W15](../digests/2025-W15.md)" in page
+    assert "[Week 2025\\-W16]" not in page  # this week's digest stories are in the full list
+    html = to_html(page)
+    assert "data-search-exclude" in html  # summaries and papers: found elsewhere, not indexed twice
+
+
+def test_papers_page_groups_every_paper_by_topic_one_heading_each() -> None:
+    d = real_digest()
+    page = render.papers_markdown(d.week, d.stories, {"s2": 2})
+    papers = [s for s in d.stories if render.is_paper(s)]
+    assert page.count("#### ") == len(papers) == 4
+    assert front_matter(page)["hide"] == ["toc"]
+    assert "## Agents (1)" in page and "[#2 in the digest](../digests/2025-W16.md#story-2)" in page
+    assert "Everything wrong with MCP" not in page  # a discussion, not a paper
+    assert "No papers this week" in render.papers_markdown("2025-W16", [], {})
+
+
+def test_subscribe_lists_every_topic_feed_and_installs_from_the_clone() -> None:
+    page = render.subscribe_markdown([("agents", "Agents"), ("rag", "RAG & retrieval")])
+    for stem in ("digest", "topics/agents", "topics/rag"):
+        for ext in (".rss.xml", ".atom.xml", ".json"):
+            assert f'href="feeds/{stem}{ext}"' in page
+    assert "pip install hub" not in page and "pip install -e ." in page and "git clone" in page
+    assert "One-Click" not in page and "by hand" in page

@@ -164,3 +164,32 @@ def test_repo_site_is_the_scaffold_for_the_default_config() -> None:
     assert _without_site_identity((ROOT / "mkdocs.yml").read_text()) == expected
     for name in site.SCAFFOLD:
         assert (ROOT / "site" / name).read_bytes() == site._template(name), name
+    for name in site.OVERRIDES:
+        assert (ROOT / name).read_bytes() == site._template(name), name
+
+
+def test_no_absolute_url_of_the_site_unless_site_url_is_set(built: tuple[Config, Path]) -> None:
+    config, public = built
+    assert config.site.url == ""
+    for path in [*public.rglob("*.html"), *public.rglob("*.xml"), *public.rglob("*.json")]:
+        content = path.read_text()
+        assert "127.0.0.1" not in content and "localhost" not in content, path
+    footer = (public / "digests" / "2025-W16.html").read_text()
+    assert 'href="../feeds/digest.rss.xml"' in footer and 'href="../subscribe.html"' in footer
+
+
+def test_every_page_announces_the_feeds(built: tuple[Config, Path]) -> None:
+    _, public = built
+    pages = list(public.rglob("*.html"))
+    assert len(pages) >= 10
+    for path in pages:
+        content = path.read_text()
+        for mime in ("application/rss+xml", "application/atom+xml", "application/feed+json"):
+            assert re.search(
+                rf'<link rel="alternate" type="{re.escape(mime)}"[^>]*href="[^"]*feeds/digest', content
+            ), (
+                path,
+                mime,
+            )
+    topic = (public / "topics" / "agents.html").read_text()
+    assert 'type="application/rss+xml" title="Agents (RSS)" href="../feeds/topics/agents.rss.xml"' in topic

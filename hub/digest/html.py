@@ -1,22 +1,38 @@
 """Digest -> self-contained HTML (feeds, email) and plain text (email). Pure.
 
 Every string from the web is HTML-escaped; only http(s) URLs become links. The
-email HTML carries its CSS inline (clients drop <style> blocks) and declares
-`color-scheme: light dark` with colors that read on either background.
+email HTML carries its light-scheme CSS inline (clients drop <style> blocks) and one
+small <style> block with the dark scheme (a media query cannot be inline); both
+schemes keep text and links at a contrast of at least 4.5:1.
+The email opens on the stories, in sections: top stories, tools and repos, papers,
+more stories; no raw scores (they mean nothing to a reader).
 """
 
 from __future__ import annotations
 
 import html
 import textwrap
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from hub.types import Digest, DigestItem, DigestStory
+from hub.digest.render import article_url, evidence, is_paper, item_label, shown_topic, story_links
+from hub.types import Digest, DigestStory
 
-_LABELS = {"hn": "HN thread", "reddit": "Reddit", "hf": "Hugging Face", "github": "Code"}
-_A = "color:#3f51b5;text-decoration:underline"
-_MUTED = "color:#6b7280;font-size:13px"
+TOP = 5  # stories in the "Top stories" section
+SUBJECT_MAX = 80
+# Light scheme (inline): contrast on #ffffff: text 17.7:1, links 6.7:1, muted 7.6:1.
+_BG, _FG, _LINK, _MUTED_FG = "#ffffff", "#111827", "#1d4ed8", "#4b5563"
+_A = f"color:{_LINK};text-decoration:underline"
+_MUTED = f"color:{_MUTED_FG};font-size:13px"
 _FONT = "font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif"
+# Dark scheme: contrast on #111827: text 14.3:1, links 9.8:1, muted 7.0:1.
+_DARK_CSS = (
+    "@media (prefers-color-scheme: dark) {"
+    " .hub-mail, body { background:#111827 !important; color:#e5e7eb !important; }"
+    " .hub-mail a { color:#93c5fd !important; }"
+    " .hub-mail .hub-muted { color:#9ca3af !important; }"
+    " .hub-mail hr { border-top-color:#4b5563 !important; } }"
+)
 
 
 def esc(s: str) -> str:
@@ -28,85 +44,141 @@ def http_url(url: str) -> str | None:
     return url if urlsplit(url).scheme.lower() in ("http", "https") and " " not in url else None
 
 
-def label(item: DigestItem) -> str:
-    if item.kind == "paper" and item.source == "arxiv":
-        return "Paper"
-    if item.kind == "release":
-        return "Release"
-    if item.source.startswith("feed:"):
-        return "Blog"
-    return _LABELS.get(item.source, item.source or item.kind)
-
-
 def _link(text: str, url: str, style: str = _A) -> str:
     href = http_url(url)
     return f'<a href="{esc(href)}" style="{style}">{esc(text)}</a>' if href else esc(text)
 
 
-def story_links(story: DigestStory) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for it in story.items:
-        out.append((label(it), it.url))
-        if it.id.startswith("arxiv:"):
-            out.append(("PDF", f"https://arxiv.org/pdf/{it.id.removeprefix('arxiv:')}"))
-    return list(dict.fromkeys(out))
+def _href(text: str, url: str) -> str:
+    """A link to a page of the site: relative when site.url is empty (feeds), else absolute."""
+    return f'<a href="{esc(url)}" style="{_A}">{esc(text)}</a>' if url else ""
 
 
-def story_html(s: DigestStory, page_url: str) -> str:
-    first = s.items[0].url if s.items else page_url
-    links = " · ".join(_link(t, u) for t, u in story_links(s))
+def _kind(s: DigestStory) -> str:
+    if is_paper(s):
+        return "papers"
+    if any(it.kind in ("repo", "release") for it in s.items):
+        return "tools"
+    return "more"
+
+
+SECTIONS = (
+    ("top", "Top stories"),
+    ("tools", "Tools and repos"),
+    ("papers", "Papers"),
+    ("more", "More stories"),
+)
+
+
+def sections(stories: Sequence[DigestStory], top: int = TOP) -> list[tuple[str, list[DigestStory]]]:
+    """(heading, stories) in rank order: the best `top`, then the rest by kind; empty ones left out."""
+    ordered = sorted(stories, key=lambda s: s.rank)
+    groups: dict[str, list[DigestStory]] = {key: [] for key, _ in SECTIONS}
+    groups["top"] = ordered[:top]
+    for s in ordered[top:]:
+        groups[_kind(s)].append(s)
+    return [(title, groups[key]) for key, title in SECTIONS if groups[key]]
+
+
+def _meta_line(s: DigestStory) -> str:
+    main, _ = story_links(s)
+    parts = [esc(s.topic_name)] if shown_topic(s.topic) else []
+    parts += [_link(label, url) + (f" ({esc(ev)})" if ev else "") for label, url, ev in main]
+    return " · ".join(parts)
+
+
+def story_html(s: DigestStory, page_url: str = "") -> str:
+    title = _link(s.title, article_url(s) or page_url)
     return (
         f'<div style="margin:0 0 22px 0">'
-        f'<div style="font-size:17px;font-weight:600;line-height:1.35">'
-        f"{s.rank}. {_link(s.title, first)}</div>"
-        f'<div style="{_MUTED};margin:2px 0 6px 0">{esc(s.topic_name)} · score {s.score:.2f}</div>'
-        f'<div style="font-size:15px;line-height:1.5;margin:0 0 6px 0">{esc(s.summary)}</div>'
-        f'<div style="font-size:14px">{links}</div></div>'
+        f'<div style="font-size:17px;font-weight:600;line-height:1.35">{s.rank}. {title}</div>'
+        f'<div class="hub-muted" style="{_MUTED};margin:2px 0 6px 0">{_meta_line(s)}</div>'
+        f'<div style="font-size:15px;line-height:1.5;margin:0 0 6px 0">{esc(s.summary)}</div></div>'
     )
 
 
-def digest_html(d: Digest, *, site_url: str, limit: int | None = None) -> str:
-    """The digest as an HTML fragment (used as feed entry content)."""
-    page = f"{site_url}digests/{d.week}.html"
-    stories = "".join(story_html(s, page) for s in d.stories[:limit])
-    return (
-        f'<p style="font-size:15px;line-height:1.5">{esc(d.lead)}</p>{stories}'
-        f'<p style="{_MUTED}">{_link("Read this digest on the site", page)}</p>'
-    )
+def digest_html(d: Digest, *, page_url: str = "", limit: int | None = None) -> str:
+    """The digest as an HTML fragment in sections (feed entry content, email body)."""
+    out = [f'<p style="font-size:15px;line-height:1.5">{esc(d.lead)}</p>'] if d.lead.strip() else []
+    for title, group in sections(d.stories[:limit]):
+        out.append(f'<h2 style="font-size:19px;margin:26px 0 12px 0">{esc(title)}</h2>')
+        out += [story_html(s, page_url) for s in group]
+    if page_url:
+        out.append(
+            f'<p class="hub-muted" style="{_MUTED}">{_href("Read this digest on the site", page_url)}</p>'
+        )
+    return "".join(out)
 
 
-def email_html(d: Digest, *, site_title: str, site_url: str, unsubscribe_url: str) -> str:
-    body = digest_html(d, site_url=site_url)
+def subject(d: Digest, brand: str, limit: int = SUBJECT_MAX) -> str:
+    """'<top headline> and N more · <brand>', at most `limit` characters: the headline is
+    what an inbox shows first, so it goes first and is cut (with …) only when it must be."""
+    if not d.stories:
+        return f"No stories this week · {brand}"[:limit]
+    top = " ".join(sorted(d.stories, key=lambda s: s.rank)[0].title.split())
+    more = f" and {len(d.stories) - 1} more" if len(d.stories) > 1 else ""
+    tail = f"{more} · {brand}"
+    room = limit - len(tail)
+    if room < 12:  # a brand too long to fit: keep the headline
+        tail, room = more, limit - len(more)
+    if len(top) > room:
+        top = top[: room - 1].rstrip(" ,;:–—-") + "…"
+    return top + tail
+
+
+def email_html(d: Digest, *, site_title: str, page_url: str, unsubscribe_url: str) -> str:
+    body = digest_html(d, page_url=page_url)
+    box = f"background:{_BG};color:{_FG};max-width:640px;margin:0 auto;padding:24px 16px;{_FONT}"
+    dates = f"week {esc(d.week)} · {d.start:%b %d} – {d.end:%b %d, %Y}"
+    unsub = _link("Unsubscribe", unsubscribe_url) if http_url(unsubscribe_url) else _mailto(unsubscribe_url)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark">
-<title>{esc(site_title)} {esc(d.week)}</title></head>
-<body style="margin:0;padding:0">
-<div style="max-width:640px;margin:0 auto;padding:24px 16px;{_FONT}">
-<h1 style="font-size:22px;margin:0 0 4px 0">{esc(site_title)}</h1>
-<div style="{_MUTED};margin:0 0 18px 0">Week {esc(d.week)} · {d.start:%b %d} – {d.end:%b %d, %Y}</div>
+<title>{esc(site_title)} {esc(d.week)}</title>
+<style>{_DARK_CSS}</style></head>
+<body style="margin:0;padding:0;background:{_BG};color:{_FG}">
+<div class="hub-mail" style="{box}">
+<div class="hub-muted" style="{_MUTED};margin:0 0 4px 0">{esc(site_title)} · {dates}</div>
 {body}
 <hr style="border:none;border-top:1px solid #9ca3af;margin:24px 0 12px 0">
-<p style="{_MUTED}">You receive this because you subscribed to {esc(site_title)}.
-{_link("Unsubscribe", unsubscribe_url, _A)}.</p>
+<p class="hub-muted" style="{_MUTED}">You receive this because you subscribed to {esc(site_title)}.
+{unsub}.</p>
 </div></body></html>
 """
 
 
-def digest_text(d: Digest, *, site_title: str, site_url: str, unsubscribe_url: str) -> str:
-    """The plain-text part: readable in any client, links spelled out."""
-    lines = [
-        f"{site_title} — week {d.week} ({d.start:%b %d} – {d.end:%b %d, %Y})",
-        "",
-        textwrap.fill(" ".join(d.lead.split()), 78),
-        "",
-    ]
-    for s in d.stories:
-        lines.append(f"{s.rank}. {' '.join(s.title.split())}  [{s.topic_name}]")
-        if s.summary:
-            lines.append(textwrap.indent(textwrap.fill(" ".join(s.summary.split()), 74), "   "))
-        lines += [f"   {t}: {u}" for t, u in story_links(s) if http_url(u)]
-        lines.append("")
-    lines += [f"On the web: {site_url}digests/{d.week}.html", f"Unsubscribe: {unsubscribe_url}"]
+def _mailto(url: str) -> str:
+    """The unsubscribe mailto link (writes the request to the maintainer)."""
+    return (
+        f'<a href="{esc(url)}" style="{_A}">Unsubscribe</a>' if url.startswith("mailto:") else "Unsubscribe"
+    )
+
+
+def digest_text(d: Digest, *, site_title: str, page_url: str, unsubscribe_url: str) -> str:
+    """The plain-text part: readable in any client, links spelled out, same sections."""
+    lines = [f"{site_title} — week {d.week} ({d.start:%b %d} – {d.end:%b %d, %Y})", ""]
+    if d.lead.strip():
+        lines += [textwrap.fill(" ".join(d.lead.split()), 78), ""]
+    for title, group in sections(d.stories):
+        lines += [title.upper(), ""]
+        for s in group:
+            lines += _story_text(s)
+    if page_url:
+        lines.append(f"On the web: {page_url}")
+    lines.append(f"Unsubscribe: {unsubscribe_url}")
     return "\n".join(lines) + "\n"
+
+
+def _story_text(s: DigestStory) -> list[str]:
+    lines = [f"{s.rank}. {' '.join(s.title.split())}"]
+    if url := http_url(article_url(s)):
+        lines.append(f"   {url}")
+    if s.summary:
+        lines.append(textwrap.indent(textwrap.fill(" ".join(s.summary.split()), 74), "   "))
+    main, _ = story_links(s)
+    lines += [f"   {label}: {u}" + (f" ({ev})" if ev else "") for label, u, ev in main if http_url(u)]
+    return [*lines, ""]
+
+
+__all__ = ["digest_html", "digest_text", "email_html", "evidence", "item_label", "sections", "subject"]

@@ -18,7 +18,7 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from urllib.parse import quote, urlsplit
 
 from hub.digest.chart import topic_volume_svg
@@ -47,6 +47,34 @@ _SIGNAL_NAMES = {
     "paper_team": "paper's author team",
     "off_topic_penalty": "off-topic penalty",
 }
+FEEDS_DIR = "feeds"
+# (label, file suffix, MIME type) of each feed format written for the digest and every topic.
+FEED_FORMATS = (
+    ("RSS", ".rss.xml", "application/rss+xml"),
+    ("Atom", ".atom.xml", "application/atom+xml"),
+    ("JSON Feed", ".json", "application/feed+json"),
+)
+# The name `hub` on the package index is another project: install from the clone.
+_INSTALL = "git clone <this repository's URL> hub && cd hub && pip install -e ."
+_EMAIL_AND_INSTALL = """## Email
+
+Ask the maintainer of this site to add your address (`hub subscribers add`); each
+digest arrives as an HTML email with a plain-text part.
+
+## Unsubscribe
+
+Every email carries a `List-Unsubscribe` header (your mail client shows an
+"Unsubscribe" button) that writes an email to the maintainer, and an unsubscribe line;
+replying with "unsubscribe" works too. The maintainer removes you by hand with
+`hub subscribers remove` (there is no one-click web endpoint).
+
+## Run your own
+
+```bash
+{install}
+hub init && hub crawl && hub digest && hub build
+```
+"""
 _STATS = {
     "items": "items",
     "papers": "papers",
@@ -125,6 +153,27 @@ def _topic_href(topic: str, base: str) -> str:
     return f"{base}topics/{slug(topic)}.md"
 
 
+def _papers_href(week: str, base: str) -> str:
+    return f"{base}papers/{slug(week)}.md"
+
+
+# --- topics that get shown and linked ------------------------------------------------
+
+
+def shown_topic(topic: str) -> bool:
+    """Seed topics are shown; "other" and emerging clusters (labelled by terms) are not."""
+    return bool(topic) and topic != "other" and not topic.startswith("emerging-")
+
+
+def _badge(story: DigestStory, base: str, linked: Collection[str] | None) -> str:
+    if not shown_topic(story.topic):
+        return ""
+    name = text(story.topic_name)
+    if linked is not None and story.topic not in linked:
+        return f"[{name}]{{ .hub-topic }}"
+    return f"[{name}]({_topic_href(story.topic, base)}){{ .hub-topic }}"
+
+
 # --- one story ------------------------------------------------------------------------
 
 
@@ -142,11 +191,68 @@ def item_label(item: DigestItem) -> str:
     return named.get(item.source) or item.source or item.kind or "Link"
 
 
+def _k(n: int) -> str:
+    return f"{n / 1000:.1f}k" if n >= 10_000 else f"{n:,}"
+
+
+def evidence(item: DigestItem) -> str:
+    """What was measured about an item: '462 points, 371 comments', '103 upvotes', '12.3k stars'."""
+    parts = []
+    if item.points is not None:
+        parts.append(f"{_k(item.points)} points")
+    if item.upvotes is not None:
+        parts.append(f"{_k(item.upvotes)} upvotes")
+    if item.stars is not None:
+        parts.append(f"{_k(item.stars)} stars")
+    if item.comments:
+        parts.append(f"{_k(item.comments)} comments")
+    return ", ".join(parts)
+
+
+def article_url(story: DigestStory) -> str:
+    """Where the title leads: the paper's abstract page, else the article a post points
+    at (an HN link post keeps it as target_url), else the first linkable item."""
+    papers = [it.url for it in story.items if it.kind == "paper"]
+    targets = [it.target_url for it in story.items if it.target_url]
+    own = [it.url for it in story.items]
+    return next((u for u in (*papers, *targets, *own) if safe_href(u)), "")
+
+
+def story_links(story: DigestStory) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """(secondary links, also discussed) as (label, url, evidence): the first item of each
+    label beside the title, the rest (a second HN thread, ...) as "also discussed"."""
+    main: list[tuple[str, str, str]] = []
+    more: list[tuple[str, str, str]] = []
+    seen = {article_url(story)}
+    labels: set[str] = set()
+    for it in story.items:
+        label = item_label(it)
+        entry = (label, it.url, evidence(it))
+        if it.url not in seen:
+            (more if label in labels else main).append(entry)
+            seen.add(it.url)
+        labels.add(label)
+        if it.id.startswith("arxiv:") and "PDF" not in labels:
+            labels.add("PDF")
+            main.append(("PDF", f"https://arxiv.org/pdf/{quote(it.id.removeprefix('arxiv:'))}", ""))
+        if it.code_url and it.code_url not in seen and "Code" not in labels:
+            labels.add("Code")
+            seen.add(it.code_url)
+            main.append(("Code", it.code_url, ""))
+    return main, more
+
+
+def _linked(entries: Sequence[tuple[str, str, str]]) -> str:
+    out = [link(label, url) + (f" ({ev})" if ev else "") for label, url, ev in entries]
+    return " · ".join(dict.fromkeys(out))
+
+
 def source_links(items: Sequence[DigestItem]) -> str:
-    """Every item of a story as a labelled link; arXiv papers also get their PDF."""
+    """Every item as a labelled link with its evidence; arXiv papers also get their PDF."""
     out: list[str] = []
     for it in items:
-        out.append(link(item_label(it), it.url))
+        ev = evidence(it)
+        out.append(link(item_label(it), it.url) + (f" ({ev})" if ev else ""))
         if it.id.startswith("arxiv:"):
             out.append(link("PDF", f"https://arxiv.org/pdf/{quote(it.id.removeprefix('arxiv:'))}"))
     return " · ".join(dict.fromkeys(out))
@@ -161,19 +267,24 @@ def why(story: DigestStory) -> str:
 
 
 def _title(story: DigestStory) -> str:
-    first = next((it.url for it in story.items if safe_href(it.url)), "")
+    first = article_url(story)
     return link(story.title, first) if first else text(story.title)
 
 
-def story_block(story: DigestStory, *, base: str = "") -> str:
-    """One story: ranked heading (anchor #story-N), topic badge, summary, sources, why."""
-    topic = f"[{text(story.topic_name)}]({_topic_href(story.topic, base)}){{ .hub-topic }}"
-    lines = [f"### {story.rank}. {_title(story)} {{ #story-{story.rank} }}", "", topic, ""]
+def story_block(story: DigestStory, *, base: str = "", linked: Collection[str] | None = None) -> str:
+    """One story card: ranked title -> the article (anchor #story-N); topic badge and the
+    other sources with their evidence; summary; also discussed; why this is here (folded)."""
+    lines = [f"### {story.rank}. {_title(story)} {{ #story-{story.rank} }}", ""]
+    main, more = story_links(story)
+    meta_line = " · ".join(p for p in (_badge(story, base, linked), _linked(main)) if p)
+    if meta_line:
+        lines += [meta_line, "{ .hub-sources }", ""]
     if story.summary.strip():
         lines += [text(story.summary), ""]
-    if links := source_links(story.items):
-        lines += [links, "{ .hub-sources }", ""]
-    lines.append(why(story))
+    if more:
+        lines += [f"Also discussed: {_linked(more)}", "{ .hub-also }", ""]
+    if story.breakdown:
+        lines.append(why(story))
     return "\n".join(lines)
 
 
@@ -181,11 +292,15 @@ def story_block(story: DigestStory, *, base: str = "") -> str:
 
 
 def by_topic(stories: Sequence[DigestStory]) -> list[list[DigestStory]]:
-    """Stories grouped by topic; groups ordered by their best (lowest) rank."""
+    """Stories grouped by topic (unshown topics together); groups ordered by their best rank."""
     groups: dict[str, list[DigestStory]] = defaultdict(list)
     for s in sorted(stories, key=lambda s: s.rank):
-        groups[s.topic].append(s)
+        groups[s.topic if shown_topic(s.topic) else "other"].append(s)
     return sorted(groups.values(), key=lambda g: g[0].rank)
+
+
+def _group_name(group: Sequence[DigestStory]) -> str:
+    return group[0].topic_name if shown_topic(group[0].topic) else "More stories"
 
 
 def lead(d: Digest) -> str:
@@ -195,22 +310,18 @@ def lead(d: Digest) -> str:
     if not d.stories:
         return "No stories this week."
     items = d.stats.get("items", sum(len(s.items) for s in d.stories))
-    top = [g[0].topic_name for g in sorted(by_topic(d.stories), key=lambda g: -len(g))[:3]]
+    top = [_group_name(g) for g in sorted(by_topic(d.stories), key=lambda g: -len(g))[:3]]
     return (
         f"{_plural(len(d.stories), 'story')} from {_plural(items, 'item')} this week. "
         f"Top topics: {', '.join(text(t) for t in top)}."
     )
 
 
-def numbers_table(stats: Mapping[str, int]) -> str:
-    """'This week in numbers': known counters first, bookkeeping (last_week_*) left out."""
+def numbers_line(stats: Mapping[str, int]) -> str:
+    """'This week in numbers' as one wrapping line (a wide table overflowed phones)."""
     keys = [k for k in _STATS if k in stats]
     keys += sorted(k for k in stats if k not in _STATS and not k.startswith("last_week"))
-    if not keys:
-        return ""
-    head = " | ".join(_STATS.get(k) or text(k.replace("_", " ")) for k in keys)
-    values = " | ".join(str(stats[k]) for k in keys)
-    return f"| {head} |\n|{'---:|' * len(keys)}\n| {values} |\n"
+    return " · ".join(f"**{stats[k]:,}** {_STATS.get(k) or text(k.replace('_', ' '))}" for k in keys)
 
 
 def _compared(d: Digest) -> bool:
@@ -218,9 +329,7 @@ def _compared(d: Digest) -> bool:
     return d.stats.get("last_week_stories", sum(c.last_week for c in d.topic_counts)) > 0
 
 
-def _trend(c: TopicCount, compared: bool) -> str:
-    if not compared:
-        return "—"
+def _trend(c: TopicCount) -> str:
     if c.last_week == 0:
         return "new"
     if c.this_week == c.last_week:
@@ -229,10 +338,16 @@ def _trend(c: TopicCount, compared: bool) -> str:
 
 
 def _shown(counts: Iterable[TopicCount]) -> list[TopicCount]:
-    return [c for c in counts if c.topic != "other" and c.this_week > 0]
+    return [c for c in counts if shown_topic(c.topic) and c.this_week > 0]
 
 
-def movers_line(d: Digest, *, base: str = "") -> str:
+def _topic_link(c: TopicCount, base: str, linked: Collection[str] | None = None) -> str:
+    if linked is not None and c.topic not in linked:
+        return text(c.name)
+    return f"[{text(c.name)}]({_topic_href(c.topic, base)})"
+
+
+def movers_line(d: Digest, *, base: str = "", linked: Collection[str] | None = None) -> str:
     """'New: A · Rising: B (2 → 5)' from the topic counts; empty when nothing moved."""
     if not _compared(d):
         return ""
@@ -243,68 +358,86 @@ def movers_line(d: Digest, *, base: str = "") -> str:
     )
     parts = []
     if new:
-        parts.append("**New topics:** " + ", ".join(_topic_link(c, base) for c in new))
+        parts.append("**New topics:** " + ", ".join(_topic_link(c, base, linked) for c in new))
     if rising:
         parts.append(
             "**Rising:** "
-            + ", ".join(f"{_topic_link(c, base)} ({c.last_week} → {c.this_week})" for c in rising)
+            + ", ".join(f"{_topic_link(c, base, linked)} ({c.last_week} → {c.this_week})" for c in rising)
         )
     return " · ".join(parts)
 
 
-def _topic_link(c: TopicCount, base: str) -> str:
-    return f"[{text(c.name)}]({_topic_href(c.topic, base)})"
-
-
-def movers(d: Digest, *, base: str = "") -> str:
-    """The topic table: stories this week and last week, and the trend."""
-    compared = _compared(d)
-    rows = [
-        f"| {_topic_link(c, base)} | {c.this_week} | {c.last_week if compared else '—'} "
-        f"| {_trend(c, compared)} |"
-        for c in _shown(d.topic_counts)
-    ]
-    if not rows:
+def movers(d: Digest, *, base: str = "", linked: Collection[str] | None = None) -> str:
+    """The topic table: stories this week, and last week and the trend only when last
+    week was covered (columns of dashes said nothing)."""
+    shown = _shown(d.topic_counts)
+    if not shown:
         return ""
+    if not _compared(d):
+        rows = [f"| {_topic_link(c, base, linked)} | {c.this_week} |" for c in shown]
+        return "| topic | stories |\n|---|---:|\n" + "\n".join(rows) + "\n"
+    rows = [
+        f"| {_topic_link(c, base, linked)} | {c.this_week} | {c.last_week} | {_trend(c)} |" for c in shown
+    ]
     return "| topic | stories | last week | trend |\n|---|---:|---:|---|\n" + "\n".join(rows) + "\n"
 
 
-def digest_body(d: Digest, *, base: str = "") -> str:
-    """Lead, numbers, topic movers, then the stories grouped by topic."""
-    out = [lead(d), ""]
-    if table := numbers_table(d.stats):
-        out += ["## This week in numbers", "", table]
-    if line := movers_line(d, base=base):
-        out += [line, ""]
-    if table := movers(d, base=base):
-        out += ["## Topics this week", "", table]
-        compared = d.stats.get("last_week_stories", 1) > 0
-        if svg := topic_volume_svg(d.topic_counts, compared=compared):
-            out += [f'<div class="hub-chart">{svg}</div>', ""]
+def _stories(d: Digest, base: str, linked: Collection[str] | None) -> list[str]:
+    out: list[str] = []
     for group in by_topic(d.stories):
-        out += [f"## {text(group[0].topic_name)}", ""]
+        out += [f"## {text(_group_name(group))}", ""]
         if intro := d.topic_intros.get(group[0].topic):
             out += [f"*{text(intro)}*", ""]
-        out += [story_block(s, base=base) for s in group]
+        out += [story_block(s, base=base, linked=linked) for s in group]
+    return out
+
+
+def _week_numbers(d: Digest, base: str, linked: Collection[str] | None) -> list[str]:
+    out = ["## The week in numbers", ""]
+    if line := numbers_line(d.stats):
+        out += [line, ""]
+    if line := movers_line(d, base=base, linked=linked):
+        out += [line, ""]
+    if table := movers(d, base=base, linked=linked):
+        out += [table]
+        if _compared(d) and (svg := topic_volume_svg(_shown(d.topic_counts), compared=True)):
+            out += [f'<div class="hub-chart">{svg}</div>', ""]
+    return out if len(out) > 2 else []
+
+
+def digest_body(d: Digest, *, base: str = "", linked: Collection[str] | None = None) -> str:
+    """The lead, then the stories grouped by topic; numbers and topic table below them.
+
+    linked: topic ids whose page lists at least one story (None: every shown topic)."""
+    out = [lead(d), "", *_stories(d, base, linked), *_week_numbers(d, base, linked)]
     return "\n".join(out)
 
 
-def _tags(d: Digest) -> list[str]:
-    return list(dict.fromkeys(meta(s.topic_name) for s in d.stories if s.topic_name.strip()))
+def _week_links(week: str, base: str, *, papers: bool, permalink: bool) -> str:
+    parts = [f"[permalink]({_digest_href(week, base)})"] if permalink else []
+    if papers:
+        parts.append(f"[every paper of the week]({_papers_href(week, base)})")
+    parts += [f"[archive]({base}archive.md)", f"[subscribe]({base}subscribe.md)"]
+    return " · ".join(parts)
 
 
-def digest_markdown(digest: Digest, *, site_title: str) -> str:
+def digest_markdown(
+    digest: Digest, *, site_title: str, linked: Collection[str] | None = None, papers: bool = False
+) -> str:
     """The page for one week: docs_dir/digests/<week>.md."""
     head = _front_matter(
         title=meta(f"Week {digest.week}"),
         description=meta(f"{site_title}: week {digest.week}, {_range(digest)}"),
         date=digest.end.isoformat(),
-        tags=_tags(digest),
     )
-    return f"{head}\n# Week {text(digest.week)} ({_range(digest)})\n\n{digest_body(digest, base='../')}"
+    nav = _week_links(digest.week, "../", papers=papers, permalink=False)
+    body = digest_body(digest, base="../", linked=linked)
+    return f"{head}\n# Week {text(digest.week)} ({_range(digest)})\n\n{nav}\n{{ .hub-nav }}\n\n{body}"
 
 
-def index_markdown(latest: Digest | None, *, site_title: str) -> str:
+def index_markdown(
+    latest: Digest | None, *, site_title: str, linked: Collection[str] | None = None, papers: bool = False
+) -> str:
     """The home page: the latest digest, or a friendly page before the first one."""
     if latest is None:
         return (
@@ -313,10 +446,13 @@ def index_markdown(latest: Digest | None, *, site_title: str) -> str:
             "```bash\nhub crawl && hub digest && hub build\n```\n\n"
             "Or try it on a bundled real week with `hub demo`.\n"
         )
-    head = _front_matter(title=meta(f"Latest: week {latest.week}"), tags=_tags(latest))
+    head = _front_matter(
+        title=meta(f"Week {latest.week}"), description=meta(f"{site_title}: week {latest.week}")
+    )
+    nav = _week_links(latest.week, "", papers=papers, permalink=True)
     return (
-        f"{head}\n# {text(site_title)}\n\n**Week {text(latest.week)}** ({_range(latest)}) · "
-        f"[permalink]({_digest_href(latest.week, '')}) · [archive](archive.md)\n\n{digest_body(latest)}"
+        f"{head}\n# Week {text(latest.week)} ({_range(latest)})\n\n{nav}\n{{ .hub-nav }}\n\n"
+        f"{digest_body(latest, linked=linked)}"
     )
 
 
@@ -337,17 +473,73 @@ def archive_markdown(digests: Sequence[Digest]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def topic_markdown(topic_id: str, topic_name: str, entries: Sequence[tuple[str, DigestStory]]) -> str:
-    """One topic across weeks, newest week first, each week linking back to its digest."""
-    head = _front_matter(title=meta(topic_name), tags=[meta(topic_name)] if topic_name.strip() else [])
-    lines = [head, f"# {text(topic_name)}", ""]
+def _feed_links(stem: str, base: str) -> str:
+    return " · ".join(
+        f'<a href="{base}{FEEDS_DIR}/{stem}{ext}" type="{mime}">{label}</a>'
+        for label, ext, mime in FEED_FORMATS
+    )
+
+
+def _week_entry(s: DigestStory, week: str, in_digest: Mapping[str, int], base: str) -> list[str]:
+    """One story of the week on a topic page: a heading (its own search result), sources, summary."""
+    # h4: a search result of its own, but not in the table of contents (toc_depth 3).
+    # Papers are found on the papers page: not twice.
+    hide = " data-search-exclude" if is_paper(s) else ""
+    lines = [f"#### {_title(s)} {{ #s-{slug(s.story_id)}{hide} }}", ""]
+    extra = []
+    if (rank := in_digest.get(s.story_id)) is not None:
+        extra.append(f"[#{rank} in the digest]({_digest_href(week, base)}#story-{rank})")
+    main, more = story_links(s)
+    if links := " · ".join(p for p in (*extra, _linked(main + more)) if p):
+        lines += [links, "{ .hub-sources }", ""]
+    if s.summary.strip():  # shown, not indexed: it would double the search index
+        lines += [text(_short(s.summary)), "{ .hub-summary data-search-exclude }", ""]
+    return lines
+
+
+def _short(s: str, limit: int = 240) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= limit else s[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def topic_markdown(
+    topic_id: str,
+    topic_name: str,
+    entries: Sequence[tuple[str, DigestStory]],
+    *,
+    week: str = "",
+    this_week: Sequence[DigestStory] = (),
+    in_digest: Mapping[str, int] | None = None,
+    feeds: bool = True,
+) -> str:
+    """One topic: every story of `week` in it (ranked, with summary), then the digest
+    stories of earlier weeks, newest week first, each linking back to its digest."""
+    fields: dict[str, object] = {"title": meta(topic_name)}
+    fields["tags"] = [meta(topic_name)] if topic_name.strip() else []
+    if feeds:
+        fields["feed"] = f"topics/{slug(topic_id)}"
+    lines = [_front_matter(**fields), f"# {text(topic_name)}", ""]
+    if feeds:
+        lines += [f"Follow this topic: {_feed_links('topics/' + slug(topic_id), '../')}", ""]
+    if this_week:
+        lines += [f"## Week {text(week)}: {_plural(len(this_week), 'story')}", ""]
+        for s in sorted(this_week, key=lambda s: s.rank):
+            lines += _week_entry(s, week, in_digest or {}, "../")
+    earlier = [(w, s) for w, s in entries if not (this_week and w == week)]
+    if not earlier and not this_week:
+        lines.append("No story of this topic has made a digest yet.")
+    lines += _earlier(earlier, titled=bool(this_week))
+    return "\n".join(lines)
+
+
+def _earlier(entries: Sequence[tuple[str, DigestStory]], *, titled: bool) -> list[str]:
     by_week: dict[str, list[DigestStory]] = defaultdict(list)
     for week, story in entries:
         by_week[week].append(story)
-    if not entries:
-        lines.append("No story of this topic has made a digest yet.")
+    lines = ["## Earlier digests", ""] if titled and by_week else []
+    level = "###" if titled else "##"
     for week in sorted(by_week, reverse=True):
-        lines += [f"## [Week {text(week)}]({_digest_href(week, '../')})", ""]
+        lines += [f"{level} [Week {text(week)}]({_digest_href(week, '../')})", ""]
         for s in sorted(by_week[week], key=lambda s: s.rank):
             anchor = f"{_digest_href(week, '../')}#story-{s.rank}"
             parts = [f"**{_title(s)}** ([#{s.rank}]({anchor}))"]
@@ -355,16 +547,86 @@ def topic_markdown(topic_id: str, topic_name: str, entries: Sequence[tuple[str, 
             parts += [links] if (links := source_links(s.items)) else []
             lines.append("- " + "  \n  ".join(parts))  # hard line breaks inside one list item
         lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def topics_index_markdown(topics: Sequence[tuple[str, str, int, str]]) -> str:
-    """topics/index.md from (topic id, name, stories, latest week), most stories first."""
+    """topics/index.md from (topic id, name, stories, latest week), most stories first.
+
+    Only topics whose page lists a story get a row (and a link)."""
     lines = [_front_matter(title="Topics"), "# Topics", ""]
-    if not topics:
+    rows = [t for t in topics if t[2] > 0 and shown_topic(t[0])]
+    if not rows:
         return "\n".join([*lines, "No topics yet.", ""])
-    lines += ["| topic | stories in digests | latest week |", "|---|---:|---|"]
-    for tid, name, count, week in sorted(topics, key=lambda t: (-t[2], t[1].lower())):
+    lines += ["| topic | stories | latest week |", "|---|---:|---|"]
+    for tid, name, count, week in sorted(rows, key=lambda t: (-t[2], t[1].lower())):
         latest = f"[{text(week)}]({_digest_href(week, '../')})" if week else "—"
         lines.append(f"| [{text(name)}]({slug(tid)}.md) | {count} | {latest} |")
-    return "\n".join([*lines, "", "Every story is also tagged with its topic: see [tags](../tags.md).", ""])
+    return "\n".join(
+        [*lines, "", "Every topic page is also tagged with its topic: see [tags](../tags.md).", ""]
+    )
+
+
+# --- the week's papers ----------------------------------------------------------------
+
+
+def is_paper(story: DigestStory) -> bool:
+    return any(it.kind == "paper" for it in story.items)
+
+
+def _paper_line(s: DigestStory, week: str, in_digest: Mapping[str, int]) -> list[str]:
+    """One paper: its title (a heading: one search result each) -> abstract page; then
+    PDF, HF page with upvotes, code, the digest rank."""
+    ident = next((it.id for it in s.items if it.kind == "paper"), s.story_id)
+    parts = []
+    if (rank := in_digest.get(s.story_id)) is not None:
+        parts.append(f"**[#{rank} in the digest]({_digest_href(week, '../')}#story-{rank})**")
+    main, _ = story_links(s)
+    parts += [_linked([e for e in main if e[0] in ("PDF", "HF", "Code", "HN thread", "Reddit")])]
+    lines = [f"#### {_title(s)} {{ #{slug(ident.replace(':', '-').replace('.', '-'))} }}", ""]
+    if line := " · ".join(p for p in parts if p):
+        lines += [line, ""]
+    return lines
+
+
+def papers_markdown(week: str, stories: Sequence[DigestStory], in_digest: Mapping[str, int]) -> str:
+    """Every paper of the week, grouped by topic (best-ranked group first), one entry each."""
+    papers = sorted((s for s in stories if is_paper(s)), key=lambda s: s.rank)
+    head = _front_matter(title=meta(f"Papers of week {week}"), hide=["toc"])
+    lines = [head, f"# Papers of week {text(week)}", ""]
+    if not papers:
+        return "\n".join([*lines, "No papers this week.", ""])
+    lines += [
+        f"{_plural(len(papers), 'paper')} that hub kept this week, grouped by topic, "
+        f"best-ranked first. [Back to the digest]({_digest_href(week, '../')}).",
+        "",
+    ]
+    for group in by_topic(papers):
+        lines += [f"## {text(_group_name(group))} ({len(group)})", ""]
+        for s in group:
+            lines += _paper_line(s, week, in_digest)
+    return "\n".join(lines)
+
+
+# --- subscribe ------------------------------------------------------------------------
+
+
+def subscribe_markdown(topics: Sequence[tuple[str, str]], *, install: str = _INSTALL) -> str:
+    """The Subscribe page: the digest's feeds, one line of feeds per topic that has them,
+    email, and how to run your own hub."""
+    lines = [
+        _front_matter(title="Subscribe"),
+        "# Subscribe",
+        "",
+        "## Feeds",
+        "",
+        f"The weekly digest, each week one entry with its full content: {_feed_links('digest', '')}.",
+        "",
+    ]
+    if topics:
+        lines += ["One topic only (an entry per story that made a digest):", ""]
+        lines += [
+            f"- [{text(n)}]({_topic_href(t, '')}): {_feed_links('topics/' + slug(t), '')}" for t, n in topics
+        ]
+        lines.append("")
+    return "\n".join([*lines, _EMAIL_AND_INSTALL.format(install=install)])

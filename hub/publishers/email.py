@@ -1,5 +1,8 @@
 """The email newsletter: multipart (text + inline-CSS HTML) over SMTP, idempotent.
 
+The subject is the top headline (+ "and N more"), brand last, at most 80 characters.
+Unsubscribing is a mailto: to the maintainer (List-Unsubscribe), who removes the address
+with `hub subscribers remove`: no List-Unsubscribe-Post, as no endpoint handles it.
 A `deliveries` row per subscriber per week is written as `sending` before the SMTP
 call and `sent` after it, so a re-run or a retry after a crash never sends twice
 (a `sending` row left by a crash is reported, not re-sent); `failed` rows are
@@ -22,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.config import Config
-from hub.digest.html import digest_text, email_html
+from hub.digest.html import digest_text, email_html, subject
 from hub.exceptions import PublishError
 from hub.types import Digest
 
@@ -47,27 +50,38 @@ def one_line(text: str, limit: int = 150) -> str:
 
 
 def unsubscribe_url(config: Config, token: str) -> str:
-    return f"{config.site.url}subscribe.html#unsubscribe-{token}"
+    """A mailto: that asks the maintainer to remove the address (there is no web endpoint,
+    so no One-Click header promises one)."""
+    return f"mailto:{parse_address(config.email.from_addr)}?subject=unsubscribe%20{token}"
+
+
+def brand(title: str) -> str:
+    """The site's short name for a subject line: the title before its tagline, if any."""
+    for sep in (" — ", " – ", " | ", ": "):
+        if sep in title:
+            return title.split(sep, 1)[0].strip() or title
+    return title
+
+
+def page_url(config: Config, d: Digest) -> str:
+    """The digest's page on the published site, or "" when site.url is not set."""
+    return f"{config.site.url}digests/{d.week}.html" if config.site.url else ""
 
 
 def build_message(d: Digest, to: str, token: str, config: Config) -> EmailMessage:
-    site_title, site_url = config.site.title, config.site.url
-    unsub = unsubscribe_url(config, token)
+    site_title = config.site.title
+    unsub, page = unsubscribe_url(config, token), page_url(config, d)
     msg = EmailMessage()
-    lead = d.stories[0].title if d.stories else "no stories"
-    msg["Subject"] = one_line(f"{site_title} — week {d.week}: {lead}")
+    msg["Subject"] = one_line(subject(d, brand(site_title)), 80)
     msg["From"] = parse_address(config.email.from_addr)
     msg["To"] = parse_address(to)
     msg["Date"] = format_datetime(_now())
     msg["Message-ID"] = make_msgid(domain=config.email.from_addr.partition("@")[2] or "hub.local")
-    msg["List-Unsubscribe"] = (
-        f"<mailto:{parse_address(config.email.from_addr)}?subject=unsubscribe%20{token}>, <{unsub}>"
-    )
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["List-Unsubscribe"] = f"<{unsub}>"
     msg["List-Id"] = f"<weekly.{config.email.from_addr.partition('@')[2] or 'hub.local'}>"
-    msg.set_content(digest_text(d, site_title=site_title, site_url=site_url, unsubscribe_url=unsub))
+    msg.set_content(digest_text(d, site_title=site_title, page_url=page, unsubscribe_url=unsub))
     msg.add_alternative(
-        email_html(d, site_title=site_title, site_url=site_url, unsubscribe_url=unsub), subtype="html"
+        email_html(d, site_title=site_title, page_url=page, unsubscribe_url=unsub), subtype="html"
     )
     return msg
 

@@ -1,60 +1,85 @@
-"""RSS 2.0 and Atom feeds (feedgen) for the weekly digest and for each topic.
+"""RSS 2.0, Atom (feedgen) and JSON Feed 1.1 for the weekly digest and for each topic.
 
-Written into docs_dir/feeds/ so MkDocs copies them into the built site. GUIDs are
-permanent URLs (a digest's page; a story's anchor on it); links are absolute from
-the configured site URL; dates are timezone-aware (the digest's last day, 12:00 UTC).
+Written into docs_dir/feeds/ so MkDocs copies them into the built site. With
+`site.url` set, links and ids are absolute URLs (a digest's page; a story's anchor on
+it); without it every link is relative to the feed file (readers resolve them against
+the feed's own address) and ids are `tag:` URIs, so nothing in the built site names a
+host. Dates are timezone-aware (the digest's last day, 12:00 UTC).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from feedgen.feed import FeedGenerator
 
 from hub.config import Config
 from hub.digest.html import digest_html, story_html
+from hub.digest.render import article_url, shown_topic, slug
 from hub.types import Digest, DigestStory
 
 FEEDS_DIR = "feeds"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
 def _published(d: Digest) -> dt.datetime:
     return dt.datetime.combine(d.end, dt.time(12), tzinfo=dt.UTC)
 
 
-def _generator(feed_id: str, title: str, subtitle: str, site_url: str, self_url: str) -> FeedGenerator:
+class Where:
+    """Links and ids of one feed: absolute from site.url, else relative to the feed file."""
+
+    def __init__(self, site_url: str, feed_path: str) -> None:
+        self.site_url, self.feed_path = site_url, feed_path
+        self.base = site_url or "../" * feed_path.count("/")
+
+    def page(self, week: str) -> str:
+        return f"{self.base}digests/{slug(week)}.html"
+
+    def id(self, week: str, anchor: str = "") -> str:
+        if self.site_url:
+            return self.page(week) + (f"#{anchor}" if anchor else "")
+        return f"tag:hub,2025:digests/{slug(week)}" + (f"/{anchor}" if anchor else "")
+
+    def feed_id(self) -> str:
+        return f"{self.site_url}{self.feed_path}" if self.site_url else f"tag:hub,2025:{self.feed_path}"
+
+    def self_url(self, ext: str) -> str:
+        if self.site_url:
+            return f"{self.site_url}{self.feed_path}{ext}"
+        return self.feed_path.rsplit("/", 1)[-1] + ext  # the feed file itself, relative
+
+
+def _generator(where: Where, title: str, subtitle: str) -> FeedGenerator:
     fg = FeedGenerator()
-    fg.id(feed_id)
+    fg.id(where.feed_id())
     fg.title(title)
     fg.subtitle(subtitle or title)
-    fg.link(href=self_url, rel="self")  # first: feedgen uses the last link() as the channel <link>
-    fg.link(href=site_url, rel="alternate")
+    # self first: feedgen uses the last link() as the channel <link>
+    fg.link(href=where.self_url(".atom.xml"), rel="self")
+    fg.link(href=where.base or "./", rel="alternate")
     fg.language("en")
     return fg
 
 
 def digest_feed(digests: Sequence[Digest], *, title: str, description: str, site_url: str) -> FeedGenerator:
-    fg = _generator(
-        f"{site_url}{FEEDS_DIR}/digest",
-        title,
-        description,
-        site_url,
-        f"{site_url}{FEEDS_DIR}/digest.atom.xml",
-    )
+    where = Where(site_url, f"{FEEDS_DIR}/digest")
+    fg = _generator(where, title, description)
     for d in sorted(digests, key=lambda d: d.week):
-        page = f"{site_url}digests/{d.week}.html"
         entry = fg.add_entry()  # newest ends up first
-        entry.id(page)
-        entry.guid(page, permalink=True)
+        entry.id(where.id(d.week))
+        entry.guid(where.id(d.week), permalink=bool(site_url))
         entry.title(f"{title} — week {d.week}")
-        entry.link(href=page)
+        entry.link(href=where.page(d.week))
         entry.published(_published(d))
         entry.updated(_published(d))
-        entry.summary(" ".join(d.lead.split()))
-        entry.content(digest_html(d, site_url=site_url), type="CDATA")
+        entry.summary(" ".join(d.lead.split()) or f"Week {d.week}")
+        entry.content(digest_html(d, page_url=where.page(d.week)), type="CDATA")
     if digests:
         fg.updated(max(_published(d) for d in digests))
     return fg
@@ -63,52 +88,75 @@ def digest_feed(digests: Sequence[Digest], *, title: str, description: str, site
 def topic_feed(
     topic: str, name: str, entries: Sequence[tuple[Digest, DigestStory]], *, site_title: str, site_url: str
 ) -> FeedGenerator:
-    fg = _generator(
-        f"{site_url}{FEEDS_DIR}/topics/{topic}",
-        f"{site_title} — {name}",
-        f"Stories about {name}, week by week",
-        site_url,
-        f"{site_url}{FEEDS_DIR}/topics/{topic}.atom.xml",
-    )
+    where = Where(site_url, f"{FEEDS_DIR}/topics/{slug(topic)}")
+    fg = _generator(where, f"{site_title} — {name}", f"Stories about {name}, week by week")
     for d, s in sorted(entries, key=lambda e: (e[0].week, -e[1].rank)):
-        page = f"{site_url}digests/{d.week}.html"
-        guid = f"{page}#{s.story_id}"
+        guid = where.id(d.week, s.story_id)
         entry = fg.add_entry()
         entry.id(guid)
         entry.guid(guid, permalink=False)
         entry.title(" ".join(s.title.split()))
-        entry.link(href=s.items[0].url if s.items else page)
+        entry.link(href=article_url(s) or where.page(d.week))
         entry.published(_published(d))
         entry.updated(_published(d))
-        entry.content(story_html(s, page), type="CDATA")
+        entry.content(story_html(s, where.page(d.week)), type="CDATA")
     if entries:
         fg.updated(max(_published(d) for d, _ in entries))
     return fg
 
 
-def write_feeds(config: Config, digests: Sequence[Digest]) -> list[Path]:
-    """digest.rss.xml/.atom.xml and topics/<id>.rss.xml/.atom.xml under docs_dir/feeds/."""
+def json_feed(fg: FeedGenerator, where: Where, items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """JSON Feed 1.1 (jsonfeed.org/version/1.1) with the same entries as the RSS/Atom pair."""
+    doc: dict[str, Any] = {"version": JSON_FEED_VERSION, "title": fg.title(), "description": fg.subtitle()}
+    if where.site_url:  # only absolute URLs belong here
+        doc["home_page_url"] = where.site_url
+        doc["feed_url"] = f"{where.site_url}{where.feed_path}.json"
+    doc["language"] = "en"
+    doc["items"] = list(items)
+    return doc
+
+
+def _json_items(fg: FeedGenerator) -> list[dict[str, Any]]:
+    out = []
+    for e in fg.entry():  # newest first, as in the XML feeds
+        item = {"id": e.id(), "url": e.link()[0]["href"], "title": e.title()}
+        item["content_html"] = e.content()["content"]
+        if e.summary():
+            item["summary"] = e.summary()["summary"] if isinstance(e.summary(), dict) else e.summary()
+        item["date_published"] = e.published().isoformat()
+        out.append(item)
+    return out
+
+
+def write_feeds(
+    config: Config, digests: Sequence[Digest], topics: Sequence[tuple[str, str]] | None = None
+) -> list[Path]:
+    """digest.{rss.xml,atom.xml,json} and topics/<id>.{rss.xml,atom.xml,json} under docs_dir/feeds/.
+
+    topics: (slug, name) of the topics to write (default: every shown topic with a digest story)."""
     out_dir = config.docs_dir / FEEDS_DIR
     (out_dir / "topics").mkdir(parents=True, exist_ok=True)
     url, title = config.site.url, config.site.title
-    written = _write_pair(
-        digest_feed(digests, title=title, description=config.site.description, site_url=url),
-        out_dir / "digest",
-    )
+    fg = digest_feed(digests, title=title, description=config.site.description, site_url=url)
+    written = _write_all(fg, Where(url, f"{FEEDS_DIR}/digest"), out_dir / "digest")
     by_topic: dict[str, list[tuple[Digest, DigestStory]]] = defaultdict(list)
     names: dict[str, str] = {}
     for d in digests:
         for s in d.stories:
-            by_topic[s.topic].append((d, s))
-            names[s.topic] = s.topic_name
-    for topic, entries in sorted(by_topic.items()):
-        fg = topic_feed(topic, names[topic], entries, site_title=title, site_url=url)
-        written += _write_pair(fg, out_dir / "topics" / topic)
+            if shown_topic(s.topic):
+                by_topic[slug(s.topic)].append((d, s))
+                names.setdefault(slug(s.topic), s.topic_name)
+    wanted = dict(topics) if topics is not None else names
+    for topic in sorted(wanted):
+        fg = topic_feed(topic, wanted[topic], by_topic.get(topic, []), site_title=title, site_url=url)
+        written += _write_all(fg, Where(url, f"{FEEDS_DIR}/topics/{topic}"), out_dir / "topics" / topic)
     return written
 
 
-def _write_pair(fg: FeedGenerator, stem: Path) -> list[Path]:
-    rss, atom = stem.with_name(stem.name + ".rss.xml"), stem.with_name(stem.name + ".atom.xml")
+def _write_all(fg: FeedGenerator, where: Where, stem: Path) -> list[Path]:
+    rss, atom, js = (stem.with_name(stem.name + ext) for ext in (".rss.xml", ".atom.xml", ".json"))
     fg.rss_file(str(rss), pretty=True)
     fg.atom_file(str(atom), pretty=True)
-    return [rss, atom]
+    doc = json_feed(fg, where, _json_items(fg))
+    js.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return [rss, atom, js]

@@ -10,11 +10,12 @@ from hub.store.analysis import AnalysisMixin
 from hub.store.delivery import DeliveryMixin
 from hub.store.digests import DigestsMixin, digest_from_json, digest_to_json
 from hub.store.items import FetchRecord, ItemsMixin, UpsertCounts, content_hash
+from hub.store.pages import PagesMixin
 from hub.store.search import SearchMixin
 from hub.store.sources import SourcesMixin
 
 
-class Store(ItemsMixin, AnalysisMixin, DigestsMixin, SourcesMixin, DeliveryMixin, SearchMixin):
+class Store(ItemsMixin, AnalysisMixin, DigestsMixin, SourcesMixin, DeliveryMixin, SearchMixin, PagesMixin):
     """All of hub's persistent state."""
 
 

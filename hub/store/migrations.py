@@ -218,6 +218,30 @@ def m007_incremental_analysis(con: Any) -> None:
     )
 
 
+def m008_enrichments(con: Any) -> None:
+    """What the enrich step fetched for an item: a linked article's main text, a repo's
+    README opening, or an arXiv lookup. One row per (item, url); failures keep their status
+    and error with no text, so a re-run never fetches the same URL again."""
+    con.execute(
+        """
+        CREATE TABLE enrichments (
+            item_id     VARCHAR NOT NULL,
+            kind        VARCHAR NOT NULL,
+            url         VARCHAR NOT NULL,
+            final_url   VARCHAR,
+            status      VARCHAR NOT NULL,
+            http_status INTEGER,
+            text        VARCHAR,
+            lang        VARCHAR,
+            chars       INTEGER NOT NULL DEFAULT 0,
+            fetched_at  TIMESTAMP NOT NULL,
+            error       VARCHAR,
+            PRIMARY KEY (item_id, url)
+        );
+        """
+    )
+
+
 def m009_tantivy_search(con: Any) -> None:
     """Search moved to a tantivy index beside the database file (hub/store/search.py): an
     older hub's search tables in DuckDB, its FTS extension index and their stamps go."""
@@ -242,5 +266,6 @@ MIGRATIONS: list[Migration] = [
     m005_llm_calls,
     m006_embeddings,
     m007_incremental_analysis,
+    m008_enrichments,
     m009_tantivy_search,
 ]
