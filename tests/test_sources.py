@@ -423,6 +423,18 @@ def test_hf_daily_real_day() -> None:
     assert {o.observed_at for o in doc.observations} == {dt.datetime(2025, 4, 15, 23, 59, 59, tzinfo=UTC)}
 
 
+def test_hf_daily_papers_are_dated_by_the_day_they_were_on_the_page() -> None:
+    raw = json.loads(load("hf_daily_2025-04-15.json"))
+    doc = parse("hf_daily_2025-04-15.json")
+    for entry in raw:
+        item = by_id(doc, f"hf:{entry['paper']['id']}")
+        assert item.published_at == dt.datetime.fromisoformat(entry["paper"]["submittedOnDailyAt"])
+        assert item.published_at.date() == dt.date(2025, 4, 15)  # not the arXiv time of publishedAt
+    assert any(
+        dt.datetime.fromisoformat(e["paper"]["publishedAt"]).date() != dt.date(2025, 4, 15) for e in raw
+    ), "the recording has papers published on arXiv before the day they were listed"
+
+
 def test_hf_daily_shape_fixture_cleans_html() -> None:
     doc = parse("minimal_hf_daily.json")
     assert [i.id for i in doc.items] == ["hf:2504.10458", "hf:2504.12285"]

@@ -9,13 +9,16 @@ from __future__ import annotations
 from hub.store.analysis import AnalysisMixin
 from hub.store.delivery import DeliveryMixin
 from hub.store.digests import DigestsMixin, digest_from_json, digest_to_json
+from hub.store.enrich import EnrichMixin
 from hub.store.items import FetchRecord, ItemsMixin, UpsertCounts, content_hash
 from hub.store.pages import PagesMixin
 from hub.store.search import SearchMixin
 from hub.store.sources import SourcesMixin
 
 
-class Store(ItemsMixin, AnalysisMixin, DigestsMixin, SourcesMixin, DeliveryMixin, SearchMixin, PagesMixin):
+class Store(
+    ItemsMixin, AnalysisMixin, DigestsMixin, SourcesMixin, DeliveryMixin, SearchMixin, EnrichMixin, PagesMixin
+):
     """All of hub's persistent state."""
 
 

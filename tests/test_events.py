@@ -1,0 +1,170 @@
+"""Names, same-event grouping and newsletter mentions (hub/analysis/names.py, events.py),
+and the links a post carries (markdown, HTML, bare URLs). Titles and dates are real:
+Hacker News items of 2025-W16..W18 (MIT, jiacai2050/mofish) and arXiv titles (CC0)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from hub.analysis import events, names, rank
+from hub.sources._text import text_links
+from hub.sources.feeds import MAX_LINKS, post_item
+from hub.types import Item, Story
+
+UTC = dt.UTC
+
+
+def hn(ident: int, title: str, day: str) -> Item:
+    return Item(
+        f"hn:{ident}", "thread", "hn", title, f"https://news.ycombinator.com/item?id={ident}",
+        dt.datetime.fromisoformat(day).replace(tzinfo=UTC),
+    )  # fmt: skip
+
+
+def story(*members: Item) -> Story:
+    return Story(
+        "s-" + members[0].id.replace(":", ""), members[0].title, tuple(sorted(m.id for m in members)),
+        members[0].id, min((m.published_at for m in members if m.published_at), default=None),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Gemini 2.5 Flash", ("gemini", "2.5", "flash")),
+        ("OpenAI o3 and o4-mini", ("openai", "o3")),
+        ("Why is OpenAI buying Windsurf?", ("openai",)),
+        ("Claude Code: Best practices for agentic coding", ("claude", "code")),
+        ("DRAGON: Distributional Rewards Optimize Diffusion Generative Models", ("dragon",)),
+        ("Show HN: Dia, an open-weights TTS model for generating realistic dialogue", ("dia",)),
+    ],
+)
+def test_a_title_leads_with_its_name(title: str, expected: tuple[str, ...]) -> None:
+    assert names.name_runs(title)[0] == expected
+
+
+# Real HN stories of the three weeks: (id, title, day)
+WINDSURF_A = (43743993, "Why is OpenAI buying Windsurf?", "2025-04-20T08:00:00")
+WINDSURF_B = (
+    43720111,
+    "OpenAI looked at buying Cursor creator before turning to Windsurf",
+    "2025-04-17T20:00:00",
+)
+O3_CHESS = (43823390, "Watching o3 model sweat over a Paul Morphy mate-in-2", "2025-04-28T10:00:00")
+O3_GEO = (
+    43840134,
+    "O3 beats a master-level GeoGuessr player, even with fake EXIF data",
+    "2025-04-30T10:00:00",
+)
+IMAGE_API = (43786506, "OpenAI releases image generation in the API", "2025-04-25T10:00:00")
+COLORING = (
+    43789000,
+    "Show HN: I used OpenAI's new image API for a personalized coloring book service",
+    "2025-04-25T18:00:00",
+)
+
+
+def test_plain_words_are_not_names() -> None:
+    assert names.name_runs("What Is Entropy?") == []
+    # Title Case and hyphenated words are not names; an inner capital or a digit is
+    fdtd = "Optimizing FDTD Solvers for Electromagnetics: A Compiler-Guided Approach with High-Level Tensors"
+    assert "high-level" not in names.strong_words(fdtd) and "fdtd" in names.strong_words(fdtd)
+    assert {"openai", "windsurf"} <= names.strong_words(
+        "OpenAI looked at buying Cursor creator before turning to Windsurf"
+    )
+
+
+# Other real titles of those weeks: the window in which a name is common or rare.
+WINDOW = [
+    'OpenAI wants to buy Chrome and make it an "AI-first" experience',
+    "Show HN: I open-sourced my AI toy company that runs on ESP32 and OpenAI realtime",
+    "Show HN: Open Codex – OpenAI Codex CLI with open-source LLMs",
+    "GPT-4.1 in the API",
+    "Show HN: AgentAPI – HTTP API for Claude Code, Goose, Aider, and Codex",
+    "Google Gemini has the worst LLM API",
+]
+
+
+def _links(*rows: tuple[int, str, str]) -> set[frozenset[str]]:
+    items = [hn(*r) for r in rows]
+    index = events.NameIndex([t] for t in [*WINDOW, *(it.title for it in items)])
+    return {frozenset((ln.src, ln.dst)) for ln in events.same_event_links(items, index)}
+
+
+def test_one_event_in_two_posts_is_joined() -> None:
+    assert _links(WINDSURF_A, WINDSURF_B) == {frozenset((f"hn:{WINDSURF_A[0]}", f"hn:{WINDSURF_B[0]}"))}
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        (O3_CHESS, O3_GEO),  # one model, two different stories
+        (IMAGE_API, COLORING),  # a launch and a product built on it share only the vendor's name
+        (WINDSURF_B, (WINDSURF_A[0], WINDSURF_A[1], "2025-04-27T08:00:00")),  # too far apart in time
+    ],
+)
+def test_different_events_stay_apart(pair: tuple[tuple[int, str, str], ...]) -> None:
+    assert _links(*pair) == set()
+
+
+def test_grouping_never_puts_two_papers_in_one_story() -> None:
+    a = Item("arxiv:2504.1", "paper", "arxiv", "Paper A", "https://arxiv.org/abs/2504.1")
+    b = Item("arxiv:2504.2", "paper", "arxiv", "Paper B", "https://arxiv.org/abs/2504.2")
+    post = hn(*WINDSURF_A)
+    from hub.types import Link
+
+    links = [Link(post.id, a.id, "same", "name"), Link(post.id, b.id, "same", "name")]
+    grouped = events.group_events([story(a), story(b), story(post)], links)
+    assert len(grouped) == 2
+    assert not any({a.id, b.id} <= set(s.item_ids) for s in grouped)
+
+
+def _newsletter(title: str, text: str, links: tuple[str, ...] = ()) -> Item:
+    return Item(
+        "url:https://news.example/issue", "post", "feed:news", title, "https://news.example/issue",
+        dt.datetime(2025, 4, 18, 5, tzinfo=UTC), text=text, links=links,
+    )  # fmt: skip
+
+
+def test_a_newsletter_names_its_headline_and_mentions_the_rest() -> None:
+    gemini = hn(43720845, "Gemini 2.5 Flash", "2025-04-17T19:00:00")
+    gemma = hn(43743337, "Gemma 3 QAT Models: Bringing AI to Consumer GPUs", "2025-04-20T12:00:00")
+    other = hn(43719280, "What Is Entropy?", "2025-04-17T10:00:00")
+    issue = _newsletter(
+        "Gemini 2.5 Flash completes the total domination of the Pareto Frontier",
+        "Google also shipped Gemma 3 QAT checkpoints. Entropy is discussed elsewhere.",
+    )
+    stories = [story(gemini), story(gemma), story(other)]
+    index = events.NameIndex([s.title] for s in stories)
+    items = {it.id: it for it in (gemini, gemma, other, issue)}
+    found = events.name_mentions(stories, items, [issue], index, {"feed:news": 1.0}, {})
+    assert [m.in_title for m in found[stories[0].id]] == [True]
+    assert [m.in_title for m in found[stories[1].id]] == [False]
+    assert stories[2].id not in found
+    assert rank.curation(found[stories[0].id]) > rank.curation(found[stories[1].id]) > 0
+
+
+def test_curated_sources_are_those_that_mostly_link_elsewhere() -> None:
+    links = tuple(f"https://example.org/{n}" for n in range(8))
+    issues = [_newsletter(f"Issue {n}", "", links) for n in range(3)]
+    shares = events.curated_sources([*issues, hn(*WINDSURF_A)])
+    assert shares == {"feed:news": 1.0}
+    assert events.curated_items(issues, shares) == issues
+
+
+def test_post_links_from_html_markdown_and_bare_urls_articles_first() -> None:
+    text = (
+        '<a href="https://x.com/OpenAI/status/1">tweet</a> See [GPT-4.1](https://openai.com/index/gpt-4-1/), '
+        "https://arxiv.org/abs/2504.12285. and (https://github.com/openai/codex)"
+    )
+    assert text_links(text) == [
+        "https://openai.com/index/gpt-4-1/",
+        "https://arxiv.org/abs/2504.12285",
+        "https://github.com/openai/codex",
+        "https://x.com/OpenAI/status/1",
+    ]
+    many = " ".join(f"https://example.org/{n}" for n in range(300))
+    item = post_item("feed:x", "https://news.example/1", "t", many, None, (), ())
+    assert len(item.links) == 300 <= MAX_LINKS  # a newsletter's links are not cut at 50
