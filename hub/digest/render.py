@@ -55,7 +55,7 @@ FEED_FORMATS = (
     ("JSON Feed", ".json", "application/feed+json"),
 )
 # The name `hub` on the package index is another project: install from the clone.
-_INSTALL = "git clone <this repository's URL> hub && cd hub && pip install -e ."
+_INSTALL = "git clone <repository URL> hub\ncd hub && pip install -e ."
 _EMAIL_AND_INSTALL = """## Email
 
 Ask the maintainer of this site to add your address (`hub subscribers add`); each
@@ -72,7 +72,8 @@ replying with "unsubscribe" works too. The maintainer removes you by hand with
 
 ```bash
 {install}
-hub init && hub crawl && hub digest && hub build
+hub init && hub crawl
+hub digest && hub build
 ```
 """
 _STATS = {
