@@ -23,7 +23,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from hub.analysis import relevance as _relevance
@@ -38,7 +37,7 @@ MIN_SIMILARITY = 0.08
 AI_RELEVANT = 0.5  # relevance at which a story is about AI (see hub.analysis.relevance)
 RELEASES = "models"
 _TEXT_CHARS = 600
-_TITLE_REPEAT = 3
+HEADLINE_SHARE = 0.6  # titles say what a story is about; texts say it at length
 # A title that reads as a launch: a release verb, or a name with a version ("Qwen3", "v4.5", "2.5 Flash").
 _RELEASE_WORDS = re.compile(
     r"\b(introduc\w+|announc\w+|launch\w*|releas\w+|unveil\w*|now available|available (?:in|to|now)|"
@@ -65,16 +64,27 @@ def _topic_doc(t: Topic) -> str:
     return " ".join([t.name, t.description, *t.keywords, *t.keywords])
 
 
+def _headlines_and_body(story: Story, items: Mapping[str, Item]) -> tuple[str, str]:
+    """A story's headlines (its titles; for a repo, whose "owner/name" says little, its
+    description) and its body (the start of each text, the repo names, the tags: arXiv
+    categories, repo topics)."""
+    heads, body = [], []
+    for it in (items[i] for i in story.item_ids if i in items):
+        if it.kind == "repo":
+            heads.append(it.text[:_TEXT_CHARS])
+            body.append(it.title.replace("/", " "))
+        else:
+            heads.append(it.title)
+            body.append(it.text[:_TEXT_CHARS])
+        body.append(" ".join(it.tags))
+    return " ".join(heads), " ".join(body)
+
+
 def story_text(story: Story, items: Mapping[str, Item]) -> str:
-    """The words a story is matched by: titles first (repeated: they say what it is about),
-    then the start of each text (abstract, description, excerpt) and the tags."""
-    parts = []
-    for iid in story.item_ids:
-        it = items.get(iid)
-        if it is not None:
-            title = it.title.replace("/", " ") if it.kind == "repo" else it.title
-            parts += [title] * _TITLE_REPEAT + [it.text[:_TEXT_CHARS], " ".join(it.tags)]
-    return " ".join(parts)
+    """The words a story is matched by (for an embeddings endpoint and clustering): its
+    headlines twice, then its body."""
+    heads, body = _headlines_and_body(story, items)
+    return f"{heads} {heads} {body}"
 
 
 def relevance(story: Story, items: Mapping[str, Item], similarity: float = 0.0) -> float:
@@ -105,44 +115,50 @@ def _sklearn_text() -> Any:
     return text
 
 
-def _vocabulary_terms(vocabulary: Mapping[str, int]) -> Callable[[str], list[str]]:
-    """The terms of a doc that `TfidfVectorizer(ngram_range=(1, 2), stop_words="english")`
-    would count against a fixed `vocabulary` (its words, then its bigrams), less those
-    outside it, without building every bigram of every abstract; a plural counts as its
-    singular when only that is in the vocabulary."""
-    words = _sklearn_text().TfidfVectorizer(ngram_range=(1, 2), stop_words="english")
-    preprocess, tokenize, stop = words.build_preprocessor(), words.build_tokenizer(), words.get_stop_words()
+def _tokenizer() -> tuple[Callable[[str], list[str]], frozenset[str]]:
+    """scikit-learn's English word tokenizer (lower-cased) and its stop words."""
+    words = _sklearn_text().TfidfVectorizer(stop_words="english")
+    preprocess, tokenize = words.build_preprocessor(), words.build_tokenizer()
+    return (lambda doc: tokenize(preprocess(doc))), frozenset(words.get_stop_words())
 
-    def singular(w: str) -> str:  # "agents" counts for "agent", "gui agents" for "gui agent"
-        return w[:-1] if w.endswith("s") and not w.endswith("ss") else w
+
+def _singular(w: str) -> str:
+    return w[:-1] if w.endswith("s") and not w.endswith("ss") else w
+
+
+def _vocabulary_terms(vocabulary: Mapping[str, int]) -> Callable[[str], list[str]]:
+    """The keyword terms of a doc, longest first: at each word the longest phrase of the
+    vocabulary that starts there counts, once ("pre-training" is "pre training", not also
+    "training"); a plural counts as its singular ("gui agents" -> "gui agent")."""
+    tokenize, stop = _tokenizer()
+    longest = max((t.count(" ") + 1 for t in vocabulary), default=1)
 
     def terms(doc: str) -> list[str]:
-        tokens = [w for w in tokenize(preprocess(doc)) if w not in stop]
-        out = []
-        for w in tokens:
-            if w in vocabulary or (w := singular(w)) in vocabulary:
-                out.append(w)
-        for a, b in pairwise(tokens):
-            for gram in (f"{a} {b}", f"{singular(a)} {singular(b)}"):
-                if gram in vocabulary:
-                    out.append(gram)
+        tokens = [w for w in tokenize(doc) if w not in stop]
+        out, i = [], 0
+        while i < len(tokens):
+            for n in range(min(longest, len(tokens) - i), 0, -1):
+                words = tokens[i : i + n]
+                found = next(
+                    (g for g in (" ".join(words), " ".join(map(_singular, words))) if g in vocabulary), None
+                )
+                if found:
+                    out.append(found)
+                    i += n
                     break
+            else:
+                i += 1
         return out
 
     return terms
 
 
 def _keyword_terms(keywords: Sequence[str]) -> set[str]:
-    """The vocabulary of the topics: each keyword as the analyzer spells it, a word or a
-    bigram ("fine-tuning" -> "fine tuning"); a longer keyword gives its bigrams. Parts of a
-    phrase do not count alone: "test-time" must not match every "test"."""
-    words = _sklearn_text().TfidfVectorizer(stop_words="english")
-    preprocess, tokenize, stop = words.build_preprocessor(), words.build_tokenizer(), words.get_stop_words()
-    terms = set()
-    for kw in keywords:
-        tokens = [w for w in tokenize(preprocess(kw)) if w not in stop]
-        terms |= {tokens[0]} if len(tokens) == 1 else {f"{a} {b}" for a, b in pairwise(tokens)}
-    return terms
+    """The vocabulary of the topics: each keyword as the tokenizer spells it, less stop
+    words ("fine-tuning" -> "fine tuning", "on-device" -> "device")."""
+    tokenize, stop = _tokenizer()
+    terms = {" ".join(w for w in tokenize(kw) if w not in stop) for kw in keywords}
+    return terms - {""}
 
 
 def _similarities(docs: list[str], topics: Sequence[Topic]) -> np.ndarray:
@@ -216,7 +232,10 @@ def assign_topics(
         unit = [v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9) for v in vectors]
         sims = unit[0] @ unit[1].T
     else:
-        sims = _similarities([story_text(s, items) for s in stories], seeds)
+        parts = [_headlines_and_body(s, items) for s in stories]
+        sims = HEADLINE_SHARE * _similarities([h for h, _ in parts], seeds) + (
+            1 - HEADLINE_SHARE
+        ) * _similarities([b for _, b in parts], seeds)
     threshold = MIN_SIMILARITY if min_similarity is None else min_similarity
     out = {}
     for row, story, rel in zip(sims, stories, rels, strict=True):
