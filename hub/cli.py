@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import shlex
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -202,14 +203,29 @@ def init(
         ),
     ] = False,
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    site_url: Annotated[
+        str | None,
+        typer.Option(
+            "--site-url",
+            help="Where the site will be published (https://...). Asked when run in a terminal; "
+            "empty: relative links, the site works on any host and from disk.",
+        ),
+    ] = None,
 ) -> None:
     """Write a commented hub.toml with sensible defaults (sources, topics, LLM, email, site)."""
     from hub.config import user_config_path, write_default
 
+    if site_url is None and sys.stdin.isatty():
+        site_url = typer.prompt(
+            "Site URL where the digest will be published (Enter: none, links stay relative)",
+            default="",
+            show_default=False,
+        )
     with _errors():
         if user and path is not None:
             raise HubError("give a PATH or --user, not both")
-        written = write_default(user_config_path() if user else path or Path(CONFIG_NAME), force=force)
+        target = user_config_path() if user else path or Path(CONFIG_NAME)
+        written = write_default(target, force=force, site_url=site_url or "")
     out.print(f"wrote {escape(str(written))} — edit it, then `hub import` / `hub crawl` and `hub digest`")
 
 

@@ -10,6 +10,7 @@ the environment variables that hold them.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from importlib import resources
@@ -267,9 +268,18 @@ def field_error(err: Any) -> str:
     return f"{where}: {str(err['msg']).removeprefix('Value error, ')}"
 
 
-def write_default(path: Path, *, force: bool = False) -> Path:
+def write_default(path: Path, *, force: bool = False, site_url: str = "") -> Path:
+    """The commented default hub.toml; `site_url` (validated like [site] url) fills in
+    where the site will be published (empty: relative links)."""
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists (use --force to overwrite)")
+    text = default_toml()
+    if site_url.strip():
+        try:
+            url = SiteConfig(url=site_url.strip()).url
+        except ValidationError as e:
+            raise ConfigError(f"site URL {site_url!r}: must start with http:// or https://") from e
+        text = text.replace('\nurl = ""\n', f"\nurl = {json.dumps(url)}\n", 1)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(default_toml(), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path

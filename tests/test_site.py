@@ -193,3 +193,33 @@ def test_every_page_announces_the_feeds(built: tuple[Config, Path]) -> None:
             )
     topic = (public / "topics" / "agents.html").read_text()
     assert 'type="application/rss+xml" title="Agents (RSS)" href="../feeds/topics/agents.rss.xml"' in topic
+
+
+def test_hub_init_asks_for_the_site_url_and_defaults_to_relative(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    runner = CliRunner()
+    given = runner.invoke(app, ["init", str(tmp_path / "a.toml"), "--site-url", "https://example.org/ai"])
+    assert given.exit_code == 0, given.output
+    assert load_config(tmp_path / "a.toml", env={}).site.url == "https://example.org/ai/"
+    assert (
+        runner.invoke(app, ["init", str(tmp_path / "b.toml")]).exit_code == 0
+    )  # not a terminal: no question
+    assert load_config(tmp_path / "b.toml", env={}).site.url == ""
+    bad = runner.invoke(app, ["init", str(tmp_path / "c.toml"), "--site-url", "ftp://example.org"])
+    assert bad.exit_code == 1 and "must start with http" in bad.output and not (tmp_path / "c.toml").exists()
+
+
+def test_digests_stored_before_the_evidence_fields_still_load() -> None:
+    from hub.store import digest_from_json, digest_to_json
+
+    d = _digests()[1]
+    raw = json.loads(digest_to_json(d))
+    for s in raw["stories"]:  # the shape stored before points/comments/upvotes/stars/target_url/code_url
+        s["items"] = [{k: i[k] for k in ("id", "kind", "url", "source", "title")} for i in s["items"]]
+    old = digest_from_json(raw)
+    assert [s.title for s in old.stories] == [s.title for s in d.stories]
+    assert all(i.points is None and i.target_url == "" for s in old.stories for i in s.items)
+    assert digest_from_json(digest_to_json(d)) == d
