@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +27,9 @@ TEXT_FIELDS = ("title", "text", "authors", "tags", "summary")
 # Where a hit's snippet comes from: the first of these fields that holds a query word.
 SNIPPET_FIELDS = ("text", "summary", "title", "authors", "tags")
 SNIPPET_CHARS = 180
-# (id, title, text, authors, tags, summary, kind, source, url, published_at, topic):
-# the order of the documents search.py reads
-DOC_COLUMNS = (
-    "id",
-    "title",
-    "text",
-    "authors",
-    "tags",
-    "summary",
-    "kind",
-    "source",
-    "url",
-    "published_at",
-    "topic",
-)
+# A document is one JSON object (made by DuckDB: search.py) with these keys, a value of
+# null or "" left out; published_at as RFC 3339 ("2025-04-15T12:00:00Z").
+DOC_FIELDS = ("id", *TEXT_FIELDS, "kind", "source", "url", "published_at", "topic")
 _KEYWORDS = {"and", "or", "not"}
 # typographic double quotes typed in a query mean a phrase, as " does
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
@@ -84,20 +72,11 @@ def open_index(path: Path | None, *, create: bool = False) -> tantivy.Index:
     return index
 
 
-def document(row: Sequence[Any]) -> tantivy.Document:
-    """A row in DOC_COLUMNS order as a tantivy document (None values left out)."""
-    fields = {k: v for k, v in zip(DOC_COLUMNS, row, strict=True) if v is not None and v != ""}
-    when = fields.pop("published_at", None)
-    doc = tantivy.Document(**{k: str(v) for k, v in fields.items()})
-    if when is not None:
-        doc.add_date("published_at", _naive_utc(when))
-    return doc
-
-
-def add_documents(writer: tantivy.IndexWriter, rows: Iterable[Sequence[Any]]) -> int:
+def add_documents(writer: tantivy.IndexWriter, docs: Iterable[str]) -> int:
+    """Add JSON documents (see DOC_FIELDS); tantivy parses them itself, in Rust."""
     n = 0
-    for row in rows:
-        writer.add_document(document(row))
+    for doc in docs:
+        writer.add_json(doc)
         n += 1
     return n
 

@@ -51,11 +51,14 @@ LEFT JOIN story_items si ON si.item_id = i.id
 LEFT JOIN story_topics st ON st.story_id = si.story_id
 LEFT JOIN {_SUMMARIES} sm ON sm.story_id = si.story_id
 """
-# one document per item, its columns in fulltext.DOC_COLUMNS order
+# one document per item as tantivy's JSON (keys: fulltext.DOC_FIELDS): made in DuckDB, parsed
+# in Rust, no Python object per field; json_merge_patch onto {} drops the null values
 _DOCS = f"""
-SELECT i.id, i.title, i.text, array_to_string(i.authors, ', ') AS authors,
-       array_to_string(i.tags, ' ') AS tags, sm.summary, i.kind, i.source, i.url,
-       i.published_at, st.topic_id AS topic
+SELECT i.id, json_merge_patch('{{}}', json_object(
+    'id', i.id, 'title', i.title, 'text', i.text,
+    'authors', array_to_string(i.authors, ', '), 'tags', array_to_string(i.tags, ' '),
+    'summary', sm.summary, 'kind', i.kind, 'source', i.source, 'url', i.url,
+    'published_at', strftime(i.published_at, '%Y-%m-%dT%H:%M:%SZ'), 'topic', st.topic_id)) AS doc
 {_JOINS}"""
 # what a document is made of, as one hash per item, without reading its text: the item's
 # own content hash (kind, title, url, authors, text, tags...), its source and date, its
@@ -169,7 +172,7 @@ class SearchMixin(BaseStore):
             writer = index.writer(heap_size=UPDATE_HEAP)
             for item_id in gone:  # changed documents too: deleted, then added anew
                 writer.delete_documents_by_term("id", item_id)
-            sql = f"SELECT * FROM ({_DOCS}) WHERE id IN (SELECT id FROM _search_add) ORDER BY id"
+            sql = f"SELECT doc FROM ({_DOCS}) WHERE id IN (SELECT id FROM _search_add) ORDER BY id"
             fulltext.add_documents(writer, self._batches(sql, n_add, progress))
             writer.commit()
             writer.wait_merging_threads()
@@ -186,7 +189,7 @@ class SearchMixin(BaseStore):
         writer = index.writer(heap_size=BUILD_HEAP)
         n_docs = int(self.scalar("SELECT count(*) FROM _search_now"))
         fulltext.add_documents(
-            writer, self._batches(f"SELECT * FROM ({_DOCS}) ORDER BY id", n_docs, progress)
+            writer, self._batches(f"SELECT doc FROM ({_DOCS}) ORDER BY id", n_docs, progress)
         )
         writer.commit()
         writer.wait_merging_threads()
@@ -207,13 +210,14 @@ class SearchMixin(BaseStore):
         meta.write_text(json.dumps({"version": fulltext.VERSION, "stamp": stamp}), encoding="utf-8")
         meta.replace(folder / META)
 
-    def _batches(self, sql: str, total: int, progress: Progress | None) -> Iterator[tuple[Any, ...]]:
+    def _batches(self, sql: str, total: int, progress: Progress | None) -> Iterator[str]:
+        """The first column of `sql`'s rows, fetched BATCH at a time."""
         cur = self.execute(sql)
         done = 0
         while rows := cur.fetchmany(BATCH):
             if progress:
                 progress("index", done, total)
-            yield from rows
+            yield from (r[0] for r in rows)
             done += len(rows)
 
     # -- reading -----------------------------------------------------------------
@@ -272,9 +276,10 @@ class SearchMixin(BaseStore):
                 params.append(value)
         rows = self.fetchall(
             "SELECT id, title, kind, source, url, published_at, coalesce(topic, ''), score, text FROM ("
-            "  SELECT *, (CASE WHEN title ILIKE '%' || ? || '%' THEN 2 ELSE 0 END)"
-            "    + (CASE WHEN text ILIKE '%' || ? || '%' THEN 1 ELSE 0 END) AS score"
-            f"  FROM ({_DOCS})) WHERE {' AND '.join(filters)} ORDER BY score DESC, id LIMIT ?",
+            "  SELECT i.*, st.topic_id AS topic,"
+            "    (CASE WHEN i.title ILIKE '%' || ? || '%' THEN 2 ELSE 0 END)"
+            "    + (CASE WHEN i.text ILIKE '%' || ? || '%' THEN 1 ELSE 0 END) AS score"
+            f"  {_JOINS}) WHERE {' AND '.join(filters)} ORDER BY score DESC, id LIMIT ?",
             [*params, limit],
         )
         keys = ("id", "title", "kind", "source", "url", "published_at", "topic", "score")
