@@ -69,6 +69,11 @@ def evaluate(labels: list[dict], assigned: dict[str, tuple[str, str]]) -> None: 
     print(f"topic assignment on {n} hand-labelled stories (default topics)")
     print(f"accuracy (assigned topic acceptable): {hits / n:.3f} ({hits}/{n})")
     print(f"best-topic agreement:                {best / n:.3f} ({best}/{n})")
+    missed = {lab["id"] for lab, _ in misses}
+    for week in WEEKS:
+        ids = [lab["id"] for lab in labels if lab.get("week") == week]
+        ok = sum(i not in missed for i in ids)
+        print(f"  {week:<4} accuracy {ok / max(len(ids), 1):.3f} ({ok}/{len(ids)})")
     print("\nconfusion (best label -> assigned, off-diagonal only):")
     for (want, got), count in sorted(confusion.items(), key=lambda kv: -kv[1]):
         if want != got:
