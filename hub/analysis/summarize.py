@@ -1,74 +1,255 @@
-"""Summaries. The offline extractive summarizer: the most informative sentences of the
-story's own texts (TextRank centrality over TF-IDF sentence similarities, plus what the
-title promises and the paper's own contribution), or a factual line built from its
-signals when it has no text.
+"""Summaries. The offline extractive summarizer: one to three whole sentences of the
+story's own texts (or of the article / README its items link, when the enrich step
+fetched it), chosen by TextRank centrality over TF-IDF sentence similarities, what the
+title promises, the paper's own contribution and its result.
+
+A sentence is cleaned (LaTeX, `--`, braces), repaired where that is safe (a leading
+"Therefore," or "To address this," dropped; "In this paper, we…" -> "We…"; "We propose
+X, a Y" -> "X is a Y") and then must pass every rule of `summary_lint`: no sentence is
+ever cut, and a story with nothing usable gets an empty summary, never a placeholder.
 
 Every summary cites the item ids its sentences come from. Pure: values in, values out.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from hub.analysis import summary_lint
 from hub.analysis.resolve import title_tokens
 from hub.types import Item, Observation, Story, Summary
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
-_BOILERPLATE = re.compile(
-    r"^(code|our code|the code|data|models?|project page|demo|source code|datasets?)"
-    r"( and [\w ]+)? (is|are|will be) (publicly |now |freely )?(available|released)|"
-    r"https?://|github\.com|^\W*$|^(accepted|to appear) (at|in)\b|^abstract page for arxiv",
-    re.IGNORECASE,
-)
 _KIND_ORDER = {"paper": 0, "repo": 1, "release": 2, "post": 3, "thread": 4}
+_REJECT = "\x00"  # marks a sentence that lost something in cleaning (an unknown macro)
+
+# -- cleaning -----------------------------------------------------------------------------
+
+_SYMBOLS = {
+    "times": "×", "pm": "±", "approx": "≈", "sim": "~", "rightarrow": "→", "to": "→",
+    "leftarrow": "←", "Rightarrow": "⇒", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥",
+    "cdot": "·", "infty": "∞", "circ": "°", "deg": "°", "alpha": "α", "beta": "β",
+    "gamma": "γ", "delta": "δ", "Delta": "Δ", "epsilon": "ε", "varepsilon": "ε",
+    "theta": "θ", "Theta": "Θ", "kappa": "κ", "lambda": "λ", "mu": "μ", "pi": "π",
+    "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ", "omega": "ω", "eta": "η",
+    "ie": "i.e.", "eg": "e.g.", "etal": "et al.", "etc": "etc.", "vs": "vs.",
+    "textpertenthousand": "‱", "textasciitilde": "~", "space": " ", "quad": " ",
+    "left": "", "right": "", "rm": "", "bf": "", "it": "", "displaystyle": "",
+    "max": "max", "min": "min", "log": "log", "exp": "exp", "sqrt": "√",
+}  # fmt: skip
+_WITH_TEXT = re.compile(
+    r"\\(?:textbf|textit|emph|mathrm|mathbf|mathcal|mathtt|mathsf|mathbb|text|texttt|textsc|textrm|"
+    r"textsf|underline|boldsymbol|operatorname|textsuperscript|textsubscript|mbox|hbox|uppercase)"
+    r"\s*\{([^{}]*)\}"
+)
+_HREF = re.compile(r"\\(?:href|textcolor)\s*\{[^{}]*\}\s*\{([^{}]*)\}")
+_DROPPED = re.compile(r"\\(?:color|label|vspace|hspace)\s*\{[^{}]*\}")
+_LOST = re.compile(r"\\(?:footnote|cite\w*|ref|url|unicode)\s*\{[^{}]*\}")  # the sentence needs them
+_MATH = re.compile(r"(?<!\\)\$([^$]{1,120})(?<!\\)\$")
+_MACRO = re.compile(r"\\([A-Za-z]+)\s?(?:\{\})?")
+_ESCAPED = re.compile(r"\\([%&_#$ ,;!])")
 
 
-_LATEX_CMD = re.compile(r"\\(?:textbf|textit|emph|mathrm|mathbf|mathcal|text|texttt|url)\{([^{}]*)\}")
-_LATEX_MATH = re.compile(r"\$([^$]{1,80})\$")
-_LATEX_BARE = re.compile(r"\\[a-zA-Z]+\s?")
+def _macro(m: re.Match[str]) -> str:
+    name = m.group(1)
+    if name in _SYMBOLS:
+        return _SYMBOLS[name]
+    return _REJECT  # \name, \ourmodel: the system's name is gone, the sentence with it
+
+
+def _math(m: re.Match[str]) -> str:
+    inner = _MACRO.sub(_macro, _WITH_TEXT.sub(r"\1", m.group(1)))
+    return inner.replace("{", "").replace("}", "").replace(" ", "") if len(inner) < 12 else inner
 
 
 def clean_latex(text: str) -> str:
-    """Abstracts carry LaTeX: `$\\sim$10\\%` -> `about 10%`, `\\textbf{X}` -> `X`."""
-    text = _LATEX_CMD.sub(r"\1", text)
-    text = _LATEX_MATH.sub(
-        lambda m: (
-            m.group(1)
-            .replace("\\sim", "~")
-            .replace("\\times", "x")
-            .replace("\\%", "%")
-            .replace("{", "")
-            .replace("}", "")
-            .replace("^", "")
-        ),
-        text,
-    )
-    text = text.replace("\\%", "%").replace("~", " ").replace("``", '"').replace("''", '"')
-    text = _LATEX_BARE.sub("", text).replace("$", "").replace("\\", "")
-    return " ".join(text.split())
+    """Abstracts carry LaTeX: `$\\sim$10\\%` -> `~10%`, `\\textbf{X}` -> `X`, `\\ie` -> `i.e.`,
+    ` -- ` -> ` – `, `{Pandora}` -> `Pandora`. An unknown macro marks its sentence unusable."""
+    text = html.unescape(text)
+    text = re.sub(r"(?<=\S)~(?=\S)", " ", text)  # a LaTeX tie is a space
+    text = _HREF.sub(r"\1", _WITH_TEXT.sub(r"\1", _WITH_TEXT.sub(r"\1", text)))
+    text = _LOST.sub(_REJECT, _DROPPED.sub("", text))
+    text = _ESCAPED.sub(lambda m: {",": " ", ";": " ", "!": "", " ": " "}.get(m[1], m[1]), text)
+    text = _MATH.sub(_math, text)
+    text = _MACRO.sub(_macro, text).replace("\\", "")
+    text = text.replace("{", "").replace("}", "").replace("``", '"').replace("''", '"')
+    text = text.replace("---", "—").replace("--", "–").replace("$", "")
+    text = re.sub(r"\s+([,;.])", r"\1", " ".join(text.split()))
+    return re.sub(r",(?:\s*,)+", ",", text)
+
+
+# -- sentences ----------------------------------------------------------------------------
+
+# A sentence starts with a capital, a digit, a quote or a name like "xVerify" / "d1".
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[]|[a-z]+[A-Z0-9])|(?<=[。！？])")
+_ABBREV = re.compile(
+    r"(?:\b(?:e\.g|i\.e|et al|vs|cf|etc|Fig|Figs|Eq|Eqs|Sec|No|approx|resp|Inc|Corp|Dr|Mr|Ms|St)\.|"
+    r"\b[A-Z]\.)$"
+)
+_MD = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|\*\*|__|`")
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Lines of prose: a fetched article has one paragraph a line (a heading, a list item or
+    a caption is a line of its own), an abstract or a description is one line."""
+    return [p for p in (" ".join(line.split()) for line in text.splitlines()) if p]
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(clean_latex(text)) if len(s.strip()) > 20]
+    """The sentences of a text, cleaned; abbreviations and brackets do not end a sentence."""
+    out: list[str] = []
+    for para in _paragraphs(text):
+        pieces = _SPLIT.split(clean_latex(_MD.sub(lambda m: m.group(1) or "", para)))
+        merged: list[str] = []
+        for piece in (p.strip() for p in pieces if p.strip()):
+            prev = merged[-1] if merged else ""
+            if prev and (_ABBREV.search(prev) or prev.count("(") > prev.count(")")):
+                merged[-1] = f"{prev} {piece}"
+            else:
+                merged.append(piece)
+        out += [s for s in merged if len(s) > 20]
+    return out
 
 
-def _candidates(story: Story, items: Mapping[str, Item]) -> list[tuple[str, int, str]]:
-    """(item id, position, sentence) from the story's texts, lead item first."""
+# -- repair: make a sentence read on its own ----------------------------------------------
+
+_LEADING_REF = re.compile(
+    r"^(?:[\w-]+\s+){0,4}(?:this|these|those|such|it|them|the above)\b[^,;:]{0,40},\s+", re.IGNORECASE
+)
+_LEADING_CONNECTIVE = re.compile(
+    rf"^(?:(?:{summary_lint.CONNECTIVES}),\s*|(?:{summary_lint.STRONG_CONNECTIVES})\s+)", re.IGNORECASE
+)
+_IN_THIS_PAPER = re.compile(
+    r"^in (?:this|the present) (?:paper|work|study|report|article|letter|thesis|note|manuscript),?\s+"
+    r"|,?\s+in this (?:paper|work|study|report|article|letter|thesis|note|manuscript)\b",
+    re.IGNORECASE,
+)
+_THIS_PAPER_VERB = re.compile(
+    r"^(?:this|the present) (?:paper|work|study|report|article|letter|thesis|manuscript) "
+    r"((?:\w+ly )?)([a-z]+s)\b",
+    re.IGNORECASE,
+)
+
+
+def _base_form(verb: str) -> str:
+    """'proposes' -> 'propose', 'studies' -> 'study', 'addresses' -> 'address'."""
+    if verb.endswith("ies"):
+        return verb[:-3] + "y"
+    if re.search(r"(ss|sh|ch|x|z|us)es$", verb):
+        return verb[:-2]
+    return verb[:-1]
+
+
+_APPOSITIVE = re.compile(
+    r"^We (?:introduce|present|propose|release|develop|build|design|construct|curate|create) "
+    r"((?:[A-Z0-9]|[a-z]+[A-Z0-9])[^,:;]{0,60}?), ((?:a|an|the) .+)$"
+)
+_SECOND_SUBJECT = re.compile(
+    r"\b(?:we|our|us)\b|\band (?:then |also |further |thoroughly )?(?:evaluate|show|demonstrate|find|"
+    r"use|train|release|conduct|compare|apply|analy[sz]e|benchmark|test|provide|construct|build|develop|"
+    r"design|collect|perform|study|investigate|explore|open-source|make|introduce|propose|present)\b",
+    re.IGNORECASE,
+)
+
+
+def _upper_first(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def standalone(sentence: str) -> str:
+    """Drop what points at missing context ('Therefore,', 'To address this,'), rewrite
+    'In this paper, we…' / 'This paper presents…' to 'We…', and 'We propose X, a Y' to
+    'X is a Y' when nothing else in the sentence needs the 'we'."""
+    s = sentence
+    for _ in range(2):  # "Finally, to address this, we…"
+        rest = _LEADING_CONNECTIVE.sub("", s, count=1)
+        rest = _LEADING_REF.sub("", rest, count=1) if len(rest.split()) > 6 else rest
+        rest = _IN_THIS_PAPER.sub("", rest)
+        if rest == s:
+            break
+        s = _upper_first(rest)
+    if m := _THIS_PAPER_VERB.match(s):
+        s = f"We {m[1]}{_base_form(m[2].lower())}{s[m.end() :]}"
+    if (m := _APPOSITIVE.match(s)) and not _SECOND_SUBJECT.search(m[2]):
+        s = f"{m[1]} is {m[2]}"
+    return s
+
+
+# -- candidates ---------------------------------------------------------------------------
+
+_SKIP = re.compile(
+    r"^(code|our code|the code|data|models?|project page|demo|source code|datasets?|weights)"
+    r"( and [\w ]+)? (is|are|will be) (publicly |now |freely |also )?(available|released)|"
+    r"https?://|github\.com|www\.|^\W*$|^(accepted|to appear) (at|in)\b|^abstract page for arxiv|"
+    r"\bcontribute to [\w./-]+ development\b|^(?:[-*+•>|#]|\d+[.)])\s",
+    re.IGNORECASE,
+)
+_GITHUB_SUFFIX = re.compile(r"\s[-–]\s[\w.-]+/[\w.-]+\s*$")  # GitHub's "desc - owner/repo"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    item_id: str
+    position: int
+    raw: str  # as written (cues are read from it)
+    text: str  # repaired, as it would be shown
+
+
+def _source_text(it: Item, texts: Mapping[str, str] | None) -> str:
+    fetched = (texts or {}).get(it.id, "")
+    if fetched.strip():
+        return fetched
+    text = _GITHUB_SUFFIX.sub("", it.text)
+    if it.kind == "repo" and text.strip() and not re.search(r"[.!?。！？][\"')\]]*\s*$", text):
+        text = text.strip().rstrip(",;:-–") + "."  # a description is one sentence without its period
+    return text
+
+
+def usable(sentence: str, title: str, max_chars: int = 400) -> bool:
+    """Would this (repaired) sentence pass the lint on its own, and fit?"""
+    if _REJECT in sentence or not 20 < len(sentence) <= max_chars:
+        return False
+    return not summary_lint.lint(sentence, title)
+
+
+def candidates(
+    story: Story, items: Mapping[str, Item], texts: Mapping[str, str] | None = None
+) -> list[Candidate]:
+    """Usable sentences of the first item (lead item first) that has any; fetched texts first."""
     members = sorted(
         (items[i] for i in story.item_ids if i in items),
-        key=lambda it: (it.id != story.lead_item, _KIND_ORDER.get(it.kind, 9), it.id),
+        key=lambda it: (
+            it.id not in (texts or {}),
+            it.id != story.lead_item,
+            _KIND_ORDER.get(it.kind, 9),
+            it.id,
+        ),
     )
-    for it in members:  # the first item with usable text speaks for the story
-        out = [(it.id, pos, s) for pos, s in enumerate(sentences(it.text)) if not _BOILERPLATE.search(s)]
+    for it in members:
+        out = []
+        for pos, raw in enumerate(sentences(_source_text(it, texts))):
+            if _SKIP.search(raw):
+                continue
+            text = standalone(raw)
+            if usable(text, story.title):
+                out.append(Candidate(it.id, pos, raw, text))
         if out:
             return out
     return []
 
 
+# -- scoring and choice -------------------------------------------------------------------
+
 _CONTRIBUTION = re.compile(
-    r"\b(we|this (paper|work|report)|our)\s+"
-    r"(propose|present|introduce|release|show|find|demonstrate|develop)",
+    r"\b(we|this (paper|work|report)|our)\s+(\w+ly\s+)?"
+    r"(propose|present|introduce|release|show|find|demonstrate|develop|open-source)",
+    re.IGNORECASE,
+)
+_RESULT = re.compile(
+    r"\b(outperform\w*|achiev\w*|surpass\w*|state-of-the-art|SOTA|beats?|matches|rivals?|"
+    r"open-sourc\w+|publicly release\w*|speed-?ups?|\d+(\.\d+)?\s?(%|x|×)|\d+(\.\d+)?[BMK]\b)",
     re.IGNORECASE,
 )
 
@@ -95,65 +276,31 @@ def textrank(sentences_: Sequence[str], damping: float = 0.85, iterations: int =
     return [float(r) for r in rank / rank.max()]
 
 
-def _score(sentence: str, pos: int, title: set[str], centrality: float) -> float:
-    """TextRank centrality, what the title promises, the paper's own contribution, length."""
-    words = title_tokens(sentence)
+def _score(c: Candidate, title: frozenset[str], centrality: float) -> float:
+    """Centrality, what the title promises, what is new (contribution) and its result, length."""
+    words = title_tokens(c.text)
     overlap = len(words & title) / (len(title) or 1)
-    cue = 0.4 if _CONTRIBUTION.search(sentence) else 0.0
-    size = 0.2 if 60 <= len(sentence) <= 260 else 0.0
-    return centrality + overlap + cue + size + 0.3 / (1 + pos)
+    cue = 0.4 if _CONTRIBUTION.search(c.raw) else 0.0
+    result = 0.3 if _RESULT.search(c.raw) else 0.0
+    size = 0.2 if 60 <= len(c.text) <= 260 else 0.0
+    return centrality + overlap + cue + result + size + 0.2 / (1 + c.position)
 
 
-# Openers that point at a sentence the summary may not include.
-_CONNECTIVE = re.compile(
-    r"^(therefore|thus|hence|however|moreover|furthermore|additionally|specifically|in addition|"
-    r"to (this|that) end|to address (this|these|that)( \w+)?( gaps?| issues?| challenges?| limitations?)?|"
-    r"building on (this|these|that)( \w+)?|motivated by (this|these)( \w+)?|in response|as a result),\s+",
-    re.IGNORECASE,
-)
-
-
-def standalone(sentence: str) -> str:
-    """Drop a leading 'Therefore,' / 'To address this,' so the sentence reads on its own."""
-    rest = _CONNECTIVE.sub("", sentence, count=1)
-    return rest[:1].upper() + rest[1:] if rest != sentence else sentence
-
-
-def _clip(text: str, max_chars: int) -> str:
-    if len(text) <= max_chars:
-        return text
-    return text[: max_chars - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-
-
-def _facts(
-    story: Story, items: Mapping[str, Item], observations: Mapping[str, Sequence[Observation]]
-) -> tuple[str, list[str]]:
-    """A factual line from the signals when no item has usable text."""
-    parts, cites = [], []
-    for iid in story.item_ids:
-        it, obs = items.get(iid), observations.get(iid, ())
-        if it is None:
+def _choose(
+    cands: Sequence[Candidate], order: Sequence[int], max_sentences: int, max_chars: int
+) -> list[int]:
+    """The best sentences that fit whole within max_chars; a long one is skipped, never cut."""
+    chosen: list[int] = []
+    used = -1
+    for k in order:
+        size = len(cands[k].text) + 1
+        if used + size > max_chars or any(cands[k].text == cands[j].text for j in chosen):
             continue
-        best = {o.metric: o.value for o in sorted(obs, key=lambda o: o.observed_at)}
-        if it.source == "hn" and "points" in best:
-            parts.append(
-                f"Discussed on Hacker News ({int(best['points'])} points, "
-                f"{int(best.get('comments', 0))} comments)."
-            )
-        elif it.source == "github":
-            days = len({o.observed_at.date() for o in obs if o.metric == "trending_rank"})
-            lang = f" ({it.tags[0]})" if it.tags else ""
-            parts.append(
-                f"Trending on GitHub{lang} on {days} day{'s' * (days != 1)}."
-                if days
-                else f"GitHub repository {it.title}."
-            )
-        elif it.source == "reddit" and "score" in best:
-            parts.append(f"Discussed on Reddit ({int(best['score'])} points).")
-        else:
-            continue
-        cites.append(iid)
-    return " ".join(dict.fromkeys(parts)), cites
+        chosen.append(k)
+        used += size
+        if len(chosen) == max_sentences:
+            break
+    return sorted(chosen)  # keep the original order
 
 
 def extractive_summary(
@@ -163,17 +310,23 @@ def extractive_summary(
     *,
     max_sentences: int = 2,
     max_chars: int = 400,
+    texts: Mapping[str, str] | None = None,
 ) -> Summary:
-    title = set(title_tokens(story.title))
-    cands = _candidates(story, items)
+    """1..max_sentences whole sentences (empty when nothing passes the lint), citing their items.
+
+    texts: item id -> the main text of the article the item links, or its repo's README
+    opening (fetched by the enrich step); used instead of the item's own text when present.
+    observations are not read: signals are shown beside the summary, not written into it.
+    """
+    cands = candidates(story, items, texts)
     if not cands:
-        facts, cited = _facts(story, items, observations)
-        return Summary(story.id, _clip(facts or story.title, max_chars), tuple(cited), "extractive")
-    central = textrank([c[2] for c in cands])
-    ranked = sorted(
-        range(len(cands)), key=lambda k: (-_score(cands[k][2], cands[k][1], title, central[k]), k)
-    )
-    chosen = sorted(ranked[:max_sentences])  # keep the original order
-    text = " ".join(standalone(cands[k][2]) for k in chosen)
-    cites = tuple(dict.fromkeys(cands[k][0] for k in chosen))
-    return Summary(story.id, _clip(text, max_chars), cites, "extractive")
+        return Summary(story.id, "", (), "extractive")
+    title = title_tokens(story.title)
+    central = textrank([c.text for c in cands])
+    order = sorted(range(len(cands)), key=lambda k: (-_score(cands[k], title, central[k]), k))
+    chosen = _choose(cands, order, max(1, min(max_sentences, 3)), max_chars)
+    if not chosen:
+        return Summary(story.id, "", (), "extractive")
+    text = " ".join(cands[k].text for k in chosen)
+    cites = tuple(dict.fromkeys(cands[k].item_id for k in chosen))
+    return Summary(story.id, text, cites, "extractive")

@@ -1,29 +1,115 @@
-"""The digest's lead paragraph (extractive): built only from the digest's own data. Pure."""
+"""The digest's lead paragraph and topic intros, extractive: built only from the digest's
+own stories and their summaries. Pure.
+
+A sentence names a story and says what it is in words from its own summary, then cites
+it by rank: "TTRL — Test-Time Reinforcement Learning (TTRL) is a novel method for
+training LLMs using RL on unlabeled data [1]." `render` links "[n]" to story n. With an
+LLM configured, the cited LLM lead and intros replace these.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
+from hub.analysis.summary_lint import sentences
 from hub.types import DigestStory, TopicCount
+
+LEAD_STORIES = 3  # stories the lead names with a sentence of their own
+ALSO_STORIES = 3  # top stories named in passing (no usable sentence, or for breadth)
+MAX_SENTENCE = 220  # a lead sentence longer than this is not used (never cut)
+_POST_PREFIX = re.compile(r"^(?:show|ask|launch|tell) hn:\s*", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE)
+_OTHER = "other"
+
+
+def name(title: str) -> str:
+    """What a story is called: 'TTRL' for 'TTRL: Test-Time…', 'owner/repo' for a repo."""
+    title = _POST_PREFIX.sub("", title.strip())
+    head = re.split(r" — |: ", title, maxsplit=1)[0].strip()
+    return head if 2 <= len(head) <= 60 else title
+
+
+def _said(sentence: str) -> str | None:
+    """The sentence as the lead can say it: 'We introduce X' -> 'Its authors introduce X';
+    None when it speaks in the first person past its opening word."""
+    if sentence.startswith("We "):
+        sentence = "Its authors " + sentence[3:]
+    if _FIRST_PERSON.search(sentence):
+        return None
+    return sentence
+
+
+def story_sentence(story: DigestStory) -> str | None:
+    """'<name> — <a sentence of its summary> [rank].', or None when no sentence fits."""
+    for s in sentences(story.summary):
+        said = _said(s)
+        if said is None or len(said) > MAX_SENTENCE:
+            continue
+        body, end = (said[:-1], said[-1]) if said[-1] in ".!?" else (said, ".")
+        called = name(story.title)
+        if not body.lower().startswith(called.lower()):
+            body = f"{called} — {body[:1].lower() if _lower_ok(body) else body[:1]}{body[1:]}"
+        return f"{body} [{story.rank}]{end}"
+    return None
+
+
+def _lower_ok(body: str) -> bool:
+    """May the sentence's first letter be lower-cased after a dash? Not for a name ('GPT-4.1')."""
+    first = body.split(" ", 1)[0]
+    return first.isalpha() and first[:1].isupper() and first[1:].islower() and first != "I"
+
+
+def _mentions(stories: Sequence[DigestStory]) -> str:
+    names = [f"{name(s.title)} [{s.rank}]" for s in stories]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _counts(stats: Mapping[str, int]) -> str:
+    return (
+        f"{stats.get('items', 0)} new items this week ({stats.get('papers', 0)} papers, "
+        f"{stats.get('repos', 0)} repositories, {stats.get('posts', 0)} posts and threads) "
+        f"joined into {stats.get('stories', 0)} stories."
+    )
 
 
 def compose_lead(
     stories: Sequence[DigestStory], counts: Sequence[TopicCount], stats: Mapping[str, int]
 ) -> str:
-    """An extractive lead built only from the digest's own data."""
+    """3-5 sentences: the week's top stories in their own words, each citing its rank,
+    the top stories without a usable sentence named in passing, then the week's numbers."""
     if not stories:
         return "No stories this week."
-    top = ", ".join(s.title for s in stories[:3])
-    parts = [
-        f"{stats.get('items', 0)} new items this week ({stats.get('papers', 0)} papers, "
-        f"{stats.get('repos', 0)} repositories, {stats.get('posts', 0)} posts and threads) "
-        f"joined into {stats.get('stories', 0)} stories.",
-        f"Leading: {top}.",
-    ]
-    rising = [c for c in counts if c.topic != "other" and c.this_week > c.last_week > 0]
-    if counts and counts[0].topic != "other":
-        parts.append(f"Busiest topic: {counts[0].name} ({counts[0].this_week} stories).")
-    if rising:
-        best = max(rising, key=lambda c: c.this_week / max(c.last_week, 1))
-        parts.append(f"Rising: {best.name} ({best.last_week} → {best.this_week}).")
+    said: list[str] = []
+    passing: list[DigestStory] = []
+    for s in stories[:10]:
+        if len(said) >= LEAD_STORIES:
+            break
+        if (line := story_sentence(s)) is not None:
+            said.append(line)
+        elif len(passing) < ALSO_STORIES and s.rank <= 5:
+            passing.append(s)
+    parts = said
+    if passing:
+        parts.append(f"Also among the top stories: {_mentions(passing)}.")
+    parts.append(_counts(stats))
     return " ".join(parts)
+
+
+def topic_intros(stories: Sequence[DigestStory]) -> dict[str, str]:
+    """Per topic section of two or more stories (not 'other'): its best story in its own
+    words, and the next ones named, each citing its rank."""
+    groups: dict[str, list[DigestStory]] = {}
+    for s in sorted(stories, key=lambda s: s.rank):
+        groups.setdefault(s.topic, []).append(s)
+    out: dict[str, str] = {}
+    for topic, group in groups.items():
+        if len(group) < 2 or topic == _OTHER:
+            continue
+        first = next(((s, line) for s in group if (line := story_sentence(s)) is not None), None)
+        if first is None:
+            out[topic] = f"This week: {_mentions(group[:4])}."
+            continue
+        rest = [s for s in group if s is not first[0]][:3]
+        out[topic] = f"{first[1]} Also here: {_mentions(rest)}."
+    return out
