@@ -481,12 +481,12 @@ def _feed_links(stem: str, base: str) -> str:
     )
 
 
-def _week_entry(s: DigestStory, week: str, in_digest: Mapping[str, int], base: str) -> list[str]:
-    """One story of the week on a topic page: a heading (its own search result), sources, summary."""
+def _week_entry(n: int, s: DigestStory, week: str, in_digest: Mapping[str, int], base: str) -> list[str]:
+    """The topic's n-th story of the week: a heading (its own search result), sources, summary."""
     # h4: a search result of its own, but not in the table of contents (toc_depth 3).
     # Papers are found on the papers page: not twice.
     hide = " data-search-exclude" if is_paper(s) else ""
-    lines = [f"#### {_title(s)} {{ #s-{slug(s.story_id)}{hide} }}", ""]
+    lines = [f"#### {n}. {_title(s)} {{ #s-{slug(s.story_id)}{hide} }}", ""]
     extra = []
     if (rank := in_digest.get(s.story_id)) is not None:
         extra.append(f"[#{rank} in the digest]({_digest_href(week, base)}#story-{rank})")
@@ -524,8 +524,8 @@ def topic_markdown(
         lines += [f"Follow this topic: {_feed_links('topics/' + slug(topic_id), '../')}", ""]
     if this_week:
         lines += [f"## Week {text(week)}: {_plural(len(this_week), 'story')}", ""]
-        for s in sorted(this_week, key=lambda s: s.rank):
-            lines += _week_entry(s, week, in_digest or {}, "../")
+        for n, s in enumerate(sorted(this_week, key=lambda s: s.rank), 1):
+            lines += _week_entry(n, s, week, in_digest or {}, "../")
     earlier = [(w, s) for w, s in entries if not (this_week and w == week)]
     if not earlier and not this_week:
         lines.append("No story of this topic has made a digest yet.")
