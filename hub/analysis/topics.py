@@ -1,11 +1,14 @@
 """Topics: a stable seed taxonomy (from hub.toml), story -> topic assignment, emerging topics.
 
-Assignment: each story's words (its titles three times, the start of its texts, its
-tags) and each seed topic's name, description and keywords go through one TF-IDF space
-of the topics' own words; an AI story (see `hub.analysis.relevance`) joins its most
-similar topic when the similarity clears a threshold, else "other". "Model releases"
-(`models`) is kept for releases: a story whose title does not read as a launch gets its
-next best topic instead.
+Assignment: a topic is the set of its keywords (words and phrases; arXiv categories such
+as "cs.CV" may be keywords too). A story's headlines (titles; a repo's description) and
+its body (texts, tags) are each weighed against every topic by how much of their TF-IDF
+weight falls on the topic's keywords (IDF over the topics: a word several topics list
+tells them apart less), blended HEADLINE_SHARE to the headlines. An AI story (see
+`hub.analysis.relevance`) joins the best topic above MIN_SIMILARITY, else "other".
+Two rules by kind: "Model releases" (`models`) only for a story that reads as a launch
+(`is_release`), which also gets a bonus there; "Tooling & infra" weighs half for papers.
+An embeddings endpoint can replace the keyword similarity; the rules stay.
 
 Emerging topics: the AI stories no seed topic fits, clustered (TF-IDF + truncated SVD +
 k-means); a cluster becomes a topic only under a phrase that recurs in its members'
@@ -170,18 +173,15 @@ def _similarities(docs: list[str], topics: Sequence[Topic]) -> np.ndarray:
     keywords is not penalized for spreading its weight over them.
     """
     import numpy as np
-    from scipy import sparse
 
     per_topic = [_keyword_terms(t.keywords) for t in topics]
     vocab = {t: n for n, t in enumerate(sorted(set().union(*per_topic)))}
-    member = sparse.csr_matrix(
-        [[1.0 if term in terms else 0.0 for term in vocab] for terms in per_topic], dtype=np.float32
-    )
+    member = np.array([[term in terms for term in vocab] for terms in per_topic], dtype=np.float32)
     vec = _sklearn_text().TfidfVectorizer(
         analyzer=_vocabulary_terms(vocab), sublinear_tf=True, vocabulary=vocab, dtype=np.float32
     )
     vec.fit([" ".join(sorted(terms)) for terms in per_topic])  # IDF over the topics
-    return (vec.transform(docs) @ member.T).toarray()  # type: ignore[no-any-return]
+    return np.asarray(vec.transform(docs) @ member.T)
 
 
 def topic_texts(topics: Sequence[Topic]) -> list[str]:
