@@ -220,3 +220,20 @@ def test_email_sections_in_rank_order(demo: DemoResult) -> None:
     assert sorted(ranks) == [s.rank for s in demo.digest.stories]
     papers = dict(got).get("Papers", [])
     assert papers and all(render.is_paper(s) for s in papers)
+
+
+def test_pages_store_reads_the_weeks_scores_and_latest_summaries(demo: DemoResult) -> None:
+    d = demo.digest
+    with make_hub(load_config(demo.workdir / "hub.toml", env={})) as hub:
+        scores = hub.store.week_scores(d.week)
+        ids = [s.story_id for s in d.stories]
+        summaries = hub.store.story_summaries(ids)
+        assert hub.store.week_scores("1999-W01") == {} and hub.store.story_summaries([]) == {}
+    assert {s.story_id for s in d.stories} <= set(scores)
+    assert all(abs(scores[s.story_id] - s.score) < 1e-9 for s in d.stories)
+    with_summary = [s for s in d.stories if s.summary.strip()]
+    assert with_summary and all(s.story_id in summaries for s in with_summary)
+    topic_pages = sorted((demo.workdir / "site" / "topics").glob("*.md"))
+    assert len(topic_pages) >= 5 and not any("emerging-" in p.name for p in topic_pages)
+    listed = sum(p.read_text().count("\n#### ") for p in topic_pages)
+    assert listed > len(d.stories) * 10  # every story of the week, not only the digest's

@@ -223,3 +223,87 @@ def test_digests_stored_before_the_evidence_fields_still_load() -> None:
     assert [s.title for s in old.stories] == [s.title for s in d.stories]
     assert all(i.points is None and i.target_url == "" for s in old.stories for i in s.items)
     assert digest_from_json(digest_to_json(d)) == d
+
+
+def _week_inputs() -> tuple[list, dict, dict]:  # type: ignore[type-arg]
+    """Stories and items of the recorded HN day (tests/data/render), as resolve would keep them."""
+    import datetime as dt
+
+    from test_render import ARXIV
+
+    from hub.types import Item, Story
+
+    at = dt.datetime(2025, 4, 14, 12, tzinfo=dt.UTC)
+    items = {
+        f"hn:{r['id']}": Item(
+            f"hn:{r['id']}",
+            "thread",
+            "hn",
+            r["title"],
+            f"https://news.ycombinator.com/item?id={r['id']}",
+            at,
+            extra={"points": r["score"], "comments": r["descendants"], "target_url": r.get("url")},
+        )
+        for r in HN.values()
+    }
+    rid = "2504.07981"
+    items[f"arxiv:{rid}"] = Item(
+        f"arxiv:{rid}",
+        "paper",
+        "arxiv",
+        ARXIV[rid]["title"],
+        ARXIV[rid]["abs"],
+        at,
+        text=ARXIV[rid]["summary"],
+    )
+    stories = [Story(f"s-{i}", items[i].title, (i,), i) for i in sorted(items)]
+    return stories, items, {s.id: ("agents" if "arxiv" in s.id else "tooling", 0.5, 0.9) for s in stories}
+
+
+def test_week_pages_rank_stored_scores_first_then_attention() -> None:
+    from hub.types import Topic
+
+    stories, items, assigned = _week_inputs()
+    topics = {"agents": Topic("agents", "Agents"), "tooling": Topic("tooling", "Tooling")}
+    digest = _digests()[1]
+    low = "s-hn:43676084"  # the fewest points of the day, but scored: first
+    week = site.week_pages(digest, stories, items, assigned, topics, {low: 2.0}, {low: "Stored summary."})
+    ranked = [s.story_id for s in week.stories]
+    assert ranked[0] == low and [s.rank for s in week.stories] == list(range(1, len(stories) + 1))
+    points = [items[i.id].extra["points"] for s in week.stories[1:] for i in s.items if i.kind == "thread"]
+    assert points == sorted(points, reverse=True)  # unscored: by measured attention
+    first = week.stories[0]
+    assert first.summary == "Stored summary." and first.breakdown == {} and first.topic_name == "Tooling"
+    paper = next(s for s in week.stories if s.story_id.startswith("s-arxiv"))
+    assert paper.summary.startswith("Recent advancements")  # no stored summary: the abstract
+    thread = next(i for s in week.stories for i in s.items if i.id == "hn:43676771")
+    assert thread.target_url == "https://blog.sshh.io/p/everything-wrong-with-mcp" and thread.points == 291
+
+
+def test_topic_and_papers_pages_from_every_story_of_the_week(tmp_path: Path) -> None:
+    from hub.types import Topic
+
+    config = _config(tmp_path)
+    stories, items, assigned = _week_inputs()
+    topics = {"agents": Topic("agents", "Agents"), "tooling": Topic("tooling", "Tooling")}
+    w15, w16 = _digests()
+    week = site.week_pages(w16, stories, items, assigned, topics, {}, {})
+    site.write_site(config, [w15, w16], week)
+    docs = config.docs_dir
+    tooling = (docs / "topics" / "tooling.md").read_text()
+    assert (
+        f"## Week 2025\\-W16: {len(stories) - 1} stories" in tooling and "feed:" not in tooling
+    )  # no digest story
+    assert "#### 1. [" in tooling
+    papers = (docs / "papers" / "2025-W16.md").read_text()
+    assert papers.count("#### ") == 1 and "ScreenSpot" in papers
+    assert "(../papers/2025-W16.md)" in (docs / "digests" / "2025-W16.md").read_text()
+    assert "papers/" not in (docs / "digests" / "2025-W15.md").read_text()
+    subscribe = (docs / "subscribe.md").read_text()
+    assert "feeds/topics/agents.rss.xml" in subscribe and "feeds/topics/tooling" not in subscribe
+    # The next week: W16's papers page stays (its digest does), and its digest page still links it.
+    site.write_site(config, [w15, w16], site.WeekPages("2025-W17"))
+    assert (docs / "papers" / "2025-W16.md").is_file()
+    assert "(../papers/2025-W16.md)" in (docs / "digests" / "2025-W16.md").read_text()
+    site.write_site(config, [w15])
+    assert not (docs / "papers" / "2025-W16.md").exists()
