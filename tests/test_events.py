@@ -76,6 +76,12 @@ def test_plain_words_are_not_names() -> None:
     )
 
 
+NK_HACKER = (43858462, "We identified a North Korean hacker who tried to get a job", "2025-05-01T15:00:00")
+NK_INTERVIEW = (
+    43853382, "An interview question that will protect you from North Korean fake workers",
+    "2025-05-01T04:00:00",
+)  # fmt: skip
+
 # Other real titles of those weeks: the window in which a name is common or rare.
 WINDOW = [
     'OpenAI wants to buy Chrome and make it an "AI-first" experience',
@@ -102,6 +108,7 @@ def test_one_event_in_two_posts_is_joined() -> None:
     [
         (O3_CHESS, O3_GEO),  # one model, two different stories
         (IMAGE_API, COLORING),  # a launch and a product built on it share only the vendor's name
+        (NK_HACKER, NK_INTERVIEW),  # one plain name in common is a topic, not an event
         (WINDSURF_B, (WINDSURF_A[0], WINDSURF_A[1], "2025-04-27T08:00:00")),  # too far apart in time
     ],
 )

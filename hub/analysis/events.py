@@ -97,15 +97,17 @@ def name_mentions(
     link_mentions: Mapping[str, Collection[str]],
 ) -> dict[str, list[Mention]]:
     """Per story, the curated posts that link it (`link_mentions`: story -> item ids) or name
-    it. A name in a post's title (held by at most three stories) marks the story as that
-    issue's headline; in its body a name must be the story's alone and specific."""
-    grams = {c.id: (names.ngrams(c.title), names.ngrams(c.text)) for c in curated}
+    it. A name of the story (held by at most three stories) that is a whole name of a post's
+    title marks the story as that issue's headline ("Veo 2" in "Veo 2 and Kling 2 are GA",
+    not "DeepSeek R1" in "DeepSeek R1-671B"); in its body a name must be the story's alone
+    and specific."""
+    grams = {c.id: (names.run_phrases(c.title), names.ngrams(c.text)) for c in curated}
     by_id = {c.id: c for c in curated}
     out: dict[str, list[Mention]] = {}
     for s in stories:
         own = set(s.item_ids)
         titles = {items[i].title for i in s.item_ids if i in items}
-        loose = {p for t in titles for p in index.phrases(t, subject=True)}
+        loose = {p for t in titles for p in index.phrases(t)}
         shaped = {names.norm(w) for t in titles for w in names._WORD.findall(t) if names.shaped(w)}
         strict = {p for t in titles for p in index.phrases(t, max_df=1) if _specific(p, shaped)}
         found = []
@@ -134,6 +136,7 @@ def same_event_links(items: Sequence[Item], index: NameIndex) -> list[Link]:
     cands = [it for it in items if it.kind in ("post", "thread", "repo", "release") and not is_roundup(it)]
     info = {it.id: (set(index.phrases(it.title)), names.name_words(it.title)) for it in cands}
     # (a phrase held by at most PHRASE_MAX_DF stories' titles, shared by both items)
+    runs = {it.id: names.run_phrases(it.title) for it in cands}
     by_phrase: dict[str, list[Item]] = defaultdict(list)
     for it in cands:
         for p in info[it.id][0]:
@@ -145,9 +148,20 @@ def same_event_links(items: Sequence[Item], index: NameIndex) -> list[Link]:
                 wa, wb = info[a.id][1], info[b.id][1]
                 if a.source == b.source == "github" or not _close(a, b) or not (wa <= wb or wb <= wa):
                     continue
+                if not (_shaped_phrase(phrase, a, b) or len(runs[a.id] & runs[b.id]) >= 2):
+                    continue  # one plain name in common ("North Korean") is a topic, not an event
                 key = (min(a.id, b.id), max(a.id, b.id))
                 links.setdefault(key, Link(key[0], key[1], "same", "name", phrase))
     return sorted(links.values(), key=lambda ln: (ln.src, ln.dst))
+
+
+def _shaped_phrase(phrase: str, *items: Item) -> bool:
+    """Does the phrase hold a word written like a product or model name in the titles
+    ("Qwen3", "K2-18b", "OpenAI"), not only capitalized words?"""
+    words = set(phrase.split())
+    return any(
+        names.shaped(w) and names.norm(w) in words for it in items for w in names._WORD.findall(it.title)
+    ) or any(any(c.isdigit() for c in w) for w in words)
 
 
 def group_events(stories: Sequence[Story], links: Sequence[Link]) -> list[Story]:

@@ -168,7 +168,9 @@ def head(title: str) -> tuple[str, ...]:
     show = bool(_PREFIX.match(title))
     rest = _PREFIX.sub("", title)
     m = re.match(r"^([^:,–—]{1,60}?)\s*(:|,|\s[–—-]\s)", rest)  # noqa: RUF001
-    if not m or (m.group(2) != ":" and not show):
+    # "X: ...", and in a launch "Show HN: X, an ..." or an apposition "X, the first ..."
+    apposition = bool(m) and re.match(r"^\s*(the|a|an)\s", rest[m.end() :], re.IGNORECASE) is not None
+    if not m or (m.group(2) != ":" and not show and not apposition):
         return ()
     words = _WORD.findall(m.group(1))
     if not 1 <= len(words) <= HEAD_MAX_WORDS or not words[0][:1].isupper():
@@ -213,6 +215,11 @@ def shaped(word: str) -> bool:
     mixed = any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
     digits = any(c.isdigit() for c in word)
     return letters >= 3 and len(word) >= 4 and (mixed or digits or word.isupper())
+
+
+def run_phrases(title: str) -> set[str]:
+    """The title's name runs as normalized phrases (what "names X" means for a headline)."""
+    return {norm(" ".join(run)) for run in name_runs(title)}
 
 
 def word_df(titles: Iterable[str]) -> Counter[str]:

@@ -38,7 +38,7 @@ _SOCIAL = {
     "reddit_score": ("reddit", "score"),
 }
 RELEVANCE_FLOOR, RELEVANCE_FULL = 0.3, 0.6  # AI relevance gate: 0 below the floor, 1 from full
-TOPIC_SPAN = 0.3  # the reader's topic priority moves a score by at most 30 %
+TOPIC_SPAN = 0.15  # the reader's topic priority moves a score by at most 30 %
 INTEREST_SPAN = 0.3  # ... and a boosted keyword/author/topic by at most 30 %
 MUTE_FACTOR = 0.05
 RERUN_FACTOR = 0.5  # a re-run of something seen before this week
