@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import tantivy
 
 from hub.exceptions import StoreError
@@ -72,6 +73,8 @@ _STAMP = (
     "SELECT count(*), max(updated_at), (SELECT value FROM _hub_meta WHERE key = 'analyzed'), "
     "(SELECT max(created_at) FROM digests) FROM items"
 )
+# statements that never change what the index describes (anything else may)
+_READS = ("select", "from", "begin", "commit", "set ", "show", "describe", "explain", "checkpoint")
 META, MANIFEST = "hub-search.json", "manifest.parquet"
 REBUILD_SHARE = 0.5  # more documents changed than this share: a fresh index, not an update
 BATCH = 5_000  # documents read from DuckDB per fetch while indexing
@@ -98,6 +101,17 @@ class SearchMixin(BaseStore):
             self._search["tmp"] = Path(tmp) / "index"
         path: Path = self._search["tmp"]
         return path
+
+    def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:
+        """Every statement of the store passes here: one that may write forgets whether
+        the search index is fresh (the next search checks the stamp again)."""
+        if "fresh" in self._search and not sql.lstrip()[:12].lower().startswith(_READS):
+            del self._search["fresh"]
+        return super().execute(sql, params)
+
+    def executemany(self, sql: str, rows: list[Any]) -> None:
+        self._search.pop("fresh", None)
+        super().executemany(sql, rows)
 
     # -- freshness ---------------------------------------------------------------
 
@@ -133,9 +147,11 @@ class SearchMixin(BaseStore):
                 self.execute(f"CREATE OR REPLACE TEMP TABLE _search_now AS {_KEYS}")
                 try:
                     stats = None if full else self._update_in_place(stamp, progress)
-                    return stats or self._rebuild(stamp, progress)
+                    stats = stats or self._rebuild(stamp, progress)
                 finally:
                     self.execute("DROP TABLE IF EXISTS _search_now; DROP TABLE IF EXISTS _search_add")
+            self._search["fresh"] = True
+            return stats
         except (ValueError, OSError) as e:  # tantivy's errors (lock, files) and the folder's
             raise StoreError(f"search index {self.search_dir}: {e}") from e
 
@@ -235,7 +251,11 @@ class SearchMixin(BaseStore):
         """The best `limit` documents for `query` (tantivy syntax; a bad query is searched
         as its words), filtered in the index; each hit has a snippet and its highlights
         (character ranges). A writer first brings a stale index up to date."""
-        fresh = self.search_index_fresh()
+        # No other process writes while this one holds the file open, so the verdict is
+        # kept until this store writes (execute below forgets it)
+        if "fresh" not in self._search:
+            self._search["fresh"] = self.search_index_fresh()
+        fresh = bool(self._search["fresh"])
         if not self.read_only and not fresh:
             self.update_search_index(progress=progress)
             fresh = True
@@ -250,7 +270,7 @@ class SearchMixin(BaseStore):
         if not fresh:
             log.warning("the search index is older than the store: the newest changes may be missing")
         q = fulltext.filtered(fulltext.parse(index, query), kind, topic, to_db(since))
-        return fulltext.search(index, q, limit)
+        return fulltext.search(index, q, limit, query)
 
     def _open_search_index(self) -> tantivy.Index | None:
         if "index" not in self._search:
