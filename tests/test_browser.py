@@ -254,9 +254,7 @@ def test_email_renders_in_both_schemes_with_readable_links(
         texts = pg.evaluate(COLORS, ".hub-muted, h2, div[style*='font-size:15px']")
         assert len(links) > 30 and texts
         worst = min(contrast(tuple(fg), tuple(bg)) for _, fg, bg in links + texts)
-        print(
-            f"\nemail {scheme}: lowest contrast {worst:.2f}:1 over {len(links) + len(texts)} elements"
-        )
+        print(f"\nemail {scheme}: lowest contrast {worst:.2f}:1 over {len(links) + len(texts)} elements")
         assert worst >= 4.5
         bg = pg.evaluate(COLORS, ".hub-mail")[0][2]
         assert (_luminance(tuple(bg)) > 0.5) == (scheme == "light")  # the scheme really changed
@@ -265,3 +263,20 @@ def test_email_renders_in_both_schemes_with_readable_links(
         assert shot.stat().st_size > 10_000
     finally:
         pg.close()
+
+
+def test_search_finds_a_paper_that_is_not_in_the_digest(page: Any, site_url: str, demo: DemoResult) -> None:
+    page.goto(site_url + "papers/2025-W16.html")
+    in_digest = {it.url for s in demo.digest.stories for it in s.items}
+    titles = page.locator("article h4 a:not(.headerlink)").evaluate_all(
+        "els => els.map(e => [e.textContent, e.href])"
+    )
+    assert len(titles) > 500  # every paper of the week, not the digest's 30
+    title = next(t for t, href in titles if href not in in_digest and len(t.split()) > 4)
+    query = " ".join(w.strip(":,.()") for w in title.split()[:4])
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").press_sequentially(query, delay=20)
+    # The results settle after the last key: wait for the paper's own entry on the papers page.
+    hit = page.locator(".md-search-result a[href*='papers/2025-W16.html'][href*='#']").first
+    hit.wait_for(timeout=15_000)
+    assert title.split()[0].strip(":,.()").lower() in hit.inner_text().lower()

@@ -257,7 +257,6 @@ def test_topic_page_groups_by_week_newest_first_linking_back() -> None:
     page = render.topic_markdown("training", "Training & fine-tuning", entries)
     assert front_matter(page) == {
         "title": "Training &amp; fine-tuning",
-        "tags": ["Training &amp; fine-tuning"],
         "feed": "topics/training",
     }
     assert 'href="../feeds/topics/training.rss.xml"' in page and "feeds/topics/training.json" in page

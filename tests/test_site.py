@@ -42,7 +42,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, Path]:
 def test_strict_build_has_every_page_and_a_search_index(built: tuple[Config, Path]) -> None:
     _, public = built
     pages = {p.relative_to(public).as_posix() for p in public.rglob("*.html")}
-    assert {"index.html", "archive.html", "about.html", "subscribe.html", "tags.html"} <= pages
+    assert {"index.html", "archive.html", "about.html", "subscribe.html"} <= pages
     assert {
         "digests/2025-W16.html",
         "digests/2025-W15.html",

@@ -516,7 +516,6 @@ def topic_markdown(
     """One topic: every story of `week` in it (ranked, with summary), then the digest
     stories of earlier weeks, newest week first, each linking back to its digest."""
     fields: dict[str, object] = {"title": meta(topic_name)}
-    fields["tags"] = [meta(topic_name)] if topic_name.strip() else []
     if feeds:
         fields["feed"] = f"topics/{slug(topic_id)}"
     lines = [_front_matter(**fields), f"# {text(topic_name)}", ""]
@@ -564,7 +563,7 @@ def topics_index_markdown(topics: Sequence[tuple[str, str, int, str]]) -> str:
         latest = f"[{text(week)}]({_digest_href(week, '../')})" if week else "—"
         lines.append(f"| [{text(name)}]({slug(tid)}.md) | {count} | {latest} |")
     return "\n".join(
-        [*lines, "", "Every topic page is also tagged with its topic: see [tags](../tags.md).", ""]
+        [*lines, "", "Topics with no story this week or in a digest have no page.", ""]
     )
 
 

@@ -5,7 +5,7 @@ digests/*.md, topics/*.md and papers/<week>.md; a stale page is removed only ins
 digests/, topics/ and papers/ (a papers page stays while its week has a digest: it is
 written while that week is the latest, from every paper of the week).
 Hand-written (copied from hub/publishers/templates only when missing, never
-overwritten): mkdocs.yml, overrides/ (beside mkdocs.yml), about.md, tags.md,
+overwritten): mkdocs.yml, overrides/ (beside mkdocs.yml), about.md,
 assets/extra.css.
 The build runs `python -m mkdocs` in a child process: MkDocs keeps global state
 (plugins, logging) that a long-lived process should not inherit.
@@ -32,7 +32,8 @@ from hub.types import BuildResult, Digest, DigestStory, Item, Score, Story, Summ
 from hub.weeks import parse_week
 
 GENERATED_DIRS = ("digests", "topics", "papers")
-SCAFFOLD = ("about.md", "tags.md", "assets/extra.css")
+# No tags page: a tag on topic pages outweighed every other match in the site search.
+SCAFFOLD = ("about.md", "assets/extra.css")
 OVERRIDES = ("overrides/main.html", "overrides/partials/social.html")
 BUILD_TIMEOUT_S = 600.0
 
