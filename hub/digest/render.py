@@ -562,9 +562,7 @@ def topics_index_markdown(topics: Sequence[tuple[str, str, int, str]]) -> str:
     for tid, name, count, week in sorted(rows, key=lambda t: (-t[2], t[1].lower())):
         latest = f"[{text(week)}]({_digest_href(week, '../')})" if week else "—"
         lines.append(f"| [{text(name)}]({slug(tid)}.md) | {count} | {latest} |")
-    return "\n".join(
-        [*lines, "", "Topics with no story this week or in a digest have no page.", ""]
-    )
+    return "\n".join([*lines, "", "Topics with no story this week or in a digest have no page.", ""])
 
 
 # --- the week's papers ----------------------------------------------------------------
