@@ -175,3 +175,27 @@ def test_post_links_from_html_markdown_and_bare_urls_articles_first() -> None:
     many = " ".join(f"https://example.org/{n}" for n in range(300))
     item = post_item("feed:x", "https://news.example/1", "t", many, None, (), ())
     assert len(item.links) == 300 <= MAX_LINKS  # a newsletter's links are not cut at 50
+
+
+def test_a_name_in_the_issue_summary_is_a_highlight() -> None:
+    describe = Item(
+        "arxiv:2504.16072", "paper", "arxiv",
+        "Describe Anything: Detailed Localized Image and Video Captioning",
+        "https://arxiv.org/abs/2504.16072", dt.datetime(2025, 4, 22, tzinfo=UTC),
+    )  # fmt: skip
+    issue = post_item(
+        "feed:news", "https://news.example/issue", "not much happened today", "<p>Long recap.</p>",
+        dt.datetime(2025, 4, 23, 5, tzinfo=UTC), (), (),
+        summary="In this issue: Describe Anything, and two other things.",
+    )  # fmt: skip
+    assert issue.extra["summary"].startswith("In this issue")
+    stories = [story(describe)]
+    index = events.NameIndex([describe.title] for _ in range(1))
+    found = events.name_mentions(stories, {describe.id: describe}, [issue], index, {"feed:news": 1.0}, {})
+    [mention] = found[stories[0].id]
+    assert mention.highlight and not mention.in_title
+    body = rank.Mention("x", "feed:news", in_title=False)
+    assert rank.curation([body]) < rank.curation([mention]) < rank.curation([rank.Mention("y", "s", True)])
+    # a feed entry without separate content keeps no summary twice
+    plain_entry = post_item("feed:news", "https://news.example/2", "t", "same", None, (), (), summary="same")
+    assert "summary" not in plain_entry.extra

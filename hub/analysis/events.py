@@ -98,10 +98,18 @@ def name_mentions(
 ) -> dict[str, list[Mention]]:
     """Per story, the curated posts that link it (`link_mentions`: story -> item ids) or name
     it. A name of the story (held by at most three stories) that is a whole name of a post's
-    title marks the story as that issue's headline ("Veo 2" in "Veo 2 and Kling 2 are GA",
+    title marks the story as that issue's headline, one in the post's summary as one of its
+    highlights ("Veo 2" in "Veo 2 and Kling 2 are GA",
     not "DeepSeek R1" in "DeepSeek R1-671B"); in its body a name must be the story's alone
     and specific."""
-    grams = {c.id: (names.run_phrases(c.title), names.ngrams(c.text)) for c in curated}
+    grams = {
+        c.id: (
+            names.run_phrases(c.title),
+            names.ngrams(str(c.extra.get("summary") or "")),
+            names.ngrams(c.text),
+        )
+        for c in curated
+    }
     by_id = {c.id: c for c in curated}
     out: dict[str, list[Mention]] = {}
     for s in stories:
@@ -111,14 +119,15 @@ def name_mentions(
         shaped = {names.norm(w) for t in titles for w in names._WORD.findall(t) if names.shaped(w)}
         strict = {p for t in titles for p in index.phrases(t, max_df=1) if _specific(p, shaped)}
         found = []
-        for cid, (title_grams, body_grams) in grams.items():
+        for cid, (title_runs, summary_grams, body_grams) in grams.items():
             if cid in own:
                 continue
-            in_title = any(p in title_grams for p in loose)
-            named = in_title or any(p in body_grams for p in strict)
+            in_title = any(p in title_runs for p in loose)
+            highlight = not in_title and any(p in summary_grams for p in loose)
+            named = in_title or highlight or any(p in body_grams for p in strict)
             if named or cid in link_mentions.get(s.id, ()):
                 c = by_id[cid]
-                found.append(Mention(cid, c.source, in_title, shares.get(c.source, 1.0)))
+                found.append(Mention(cid, c.source, in_title, shares.get(c.source, 1.0), highlight))
         if found:
             out[s.id] = found
     return out

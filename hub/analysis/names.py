@@ -169,8 +169,10 @@ def head(title: str) -> tuple[str, ...]:
     rest = _PREFIX.sub("", title)
     m = re.match(r"^([^:,–—]{1,60}?)\s*(:|,|\s[–—-]\s)", rest)  # noqa: RUF001
     # "X: ...", and in a launch "Show HN: X, an ..." or an apposition "X, the first ..."
-    apposition = bool(m) and re.match(r"^\s*(the|a|an)\s", rest[m.end() :], re.IGNORECASE) is not None
-    if not m or (m.group(2) != ":" and not show and not apposition):
+    if not m:
+        return ()
+    apposition = re.match(r"^\s*(the|a|an)\s", rest[m.end() :], re.IGNORECASE) is not None
+    if m.group(2) != ":" and not show and not apposition:
         return ()
     words = _WORD.findall(m.group(1))
     if not 1 <= len(words) <= HEAD_MAX_WORDS or not words[0][:1].isupper():

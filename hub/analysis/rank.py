@@ -45,6 +45,7 @@ RERUN_FACTOR = 0.5  # a re-run of something seen before this week
 RECENCY_SPAN = 0.05
 PAPER_PRIOR_MAX = 0.5  # the best paper without any social signal ~ a median HN story
 CURATION_TITLE = 0.7  # named in a newsletter issue's title: its headline
+CURATION_HIGHLIGHT = 0.5  # named in its summary: the issue's highlights
 CURATION_BODY = 0.35  # linked or named in its body
 MAX_EVIDENCE = 0.999
 
@@ -57,6 +58,7 @@ class Mention:
     source: str
     in_title: bool
     curation: float = 1.0  # how curated the mentioning source is, 0..1
+    highlight: bool = False  # named in the post's own summary (its highlights), not its title
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,8 @@ def curation(mentions: Sequence[Mention]) -> float:
     """Noisy-or over the distinct curated posts mentioning a story."""
     miss = 1.0
     for m in {m.item_id: m for m in mentions}.values():
-        miss *= 1 - m.curation * (CURATION_TITLE if m.in_title else CURATION_BODY)
+        strength = CURATION_TITLE if m.in_title else CURATION_HIGHLIGHT if m.highlight else CURATION_BODY
+        miss *= 1 - m.curation * strength
     return 1 - miss
 
 

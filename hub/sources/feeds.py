@@ -49,8 +49,12 @@ def post_item(
     authors: tuple[str, ...],
     tags: tuple[str, ...],
     extra_links: tuple[str, ...] = (),
+    summary: str = "",
 ) -> Item:
+    """A feed entry as a post. `summary`: the entry's own summary when it also carries full
+    content — a newsletter's highlights of the issue, kept beside the text."""
     found = [*extra_links, *text_links(body, link)]
+    lede = plain(summary)
     return Item(
         id=_item_id(link),
         kind="post",
@@ -62,6 +66,7 @@ def post_item(
         text=plain(body),
         tags=tags,
         links=tuple(dict.fromkeys(u for u in found if u != link))[:MAX_LINKS],
+        extra={"summary": lede} if lede and lede != plain(body) else {},
     )
 
 
@@ -85,7 +90,9 @@ def _entry_item(entry: Any, source: str, base: str | None) -> Item | None:
         return None
     authors = tuple(n for a in entry.get("authors", ()) if (n := plain(a.get("name"))))
     tags = tuple(t for tag in entry.get("tags", ()) if (t := plain(tag.get("term"))))
-    return post_item(source, link, entry.get("title"), _content(entry), _when(entry), authors, tags)
+    body = _content(entry)
+    summary = str(entry.get("summary") or "") if entry.get("content") else ""
+    return post_item(source, link, entry.get("title"), body, _when(entry), authors, tags, summary=summary)
 
 
 def _warnings(doc: Any) -> tuple[str, ...]:
@@ -141,6 +148,9 @@ def _json_entry(entry: Any, n: int, feed: dict[str, Any], source: str, name: str
         _json_authors(entry, feed),
         tags,
         (external,) if external else (),
+        summary=str(entry.get("summary") or "")
+        if entry.get("content_html") or entry.get("content_text")
+        else "",
     )
 
 
