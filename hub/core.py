@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from hub import crawler, sources
+from hub import crawler, enrich, sources
 from hub.analysis import incremental, llm
 from hub.config import Config
 from hub.digest import build
@@ -29,6 +29,7 @@ from hub.types import (
     BuildResult,
     CrawlResult,
     Digest,
+    EnrichResult,
     ImportResult,
     Parsed,
     Score,
@@ -264,6 +265,101 @@ class Hub:
 
     def _reopen(self, path: Path) -> Store:
         return Store(path, lock_wait_s=max(self.config.store.lock_wait_s, 30.0))
+
+    def enrich(
+        self,
+        week: str | None = None,
+        *,
+        limit: int = 60,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+    ) -> EnrichResult:
+        """Fetch what the week's top `limit` stories point at, once: the page each post links
+        (its main text) and repos' READMEs, in a crawler child like `crawl`; then the arXiv
+        papers posts link that the store lacks (arxiv.Client). The analysis is brought up to
+        date first (the ranking reads it). Failures are stored with their reason, no text."""
+        t0, started = time.perf_counter(), dt.datetime.now(dt.UTC)
+        self.analyze()
+        week = week or self.latest_week()
+        if week is None:
+            raise NotFoundError("the database holds no items yet (run `hub crawl` or `hub import`)")
+        try:
+            ctx = self.week_context(week)
+        except ValueError as e:
+            raise HubError(str(e)) from e
+        top = {sc.story_id for sc in self.rank_week(ctx)[:limit]}
+        stories = [s for s in ctx.stories if s.id in top]
+        github_api, arxiv_query = crawler.enrich_bases(self.sync_sources())
+        known = self.store.existing_ids(enrich.linked_ids(stories, ctx.items))
+        plan = enrich.plan_enrichment(stories, ctx.items, known, github_api=github_api)
+        self.store.share_enrichments([(i, t.url) for t in plan.targets for i in t.item_ids])
+        urls = [t.url for t in plan.targets] + [enrich.abs_url(a) for a in plan.arxiv_ids]
+        done = self.store.done_urls(urls)
+        todo = [t for t in plan.targets if t.url not in done]
+        run_id = self.store.start_run("enrich")
+        emit = on_event or (lambda e: None)
+        interrupted = bool(todo) and self._enrich_fetch(todo, run_id, emit)
+        ids = [a for a in plan.arxiv_ids if enrich.abs_url(a) not in done]
+        papers, errors = self._enrich_papers(ids, arxiv_query, run_id, emit)
+        outcomes = self.store.enrich_summary(started)
+        counts = {"fetched": len(todo), "texts": outcomes.get("ok", 0), "papers": papers}
+        self.store.finish_run(run_id, "interrupted" if interrupted else "ok", counts)
+        return EnrichResult(
+            week=week,
+            run_id=run_id,
+            stories=len(stories),
+            fetched=len(todo),
+            texts=counts["texts"],
+            cached=len(plan.targets) - len(todo),
+            skipped=plan.skipped,
+            papers=papers,
+            outcomes=outcomes,
+            errors=errors,
+            seconds=time.perf_counter() - t0,
+            interrupted=interrupted,
+        )
+
+    def _enrich_fetch(
+        self, targets: Sequence[Any], run_id: int, emit: Callable[[dict[str, Any]], None]
+    ) -> bool:
+        plan_file = crawler.write_plan(
+            crawler.temp_plan_path(),
+            db=self.store.path,
+            run_id=run_id,
+            plans=crawler.enrich_plans(targets),
+            settings=crawler.crawl_settings(self.config),
+        )
+        return self._run_child(plan_file, run_id, emit)
+
+    def _enrich_papers(
+        self, ids: Sequence[str], query_url: str, run_id: int, emit: Callable[[dict[str, Any]], None]
+    ) -> tuple[int, tuple[str, ...]]:
+        """Linked arXiv papers the store lacks, stored as paper items; (new papers, errors)."""
+        if not ids:
+            return 0, ()
+        c = self.config.crawl
+
+        def on_batch(chunk: Sequence[str], found: int, error: str | None) -> None:
+            emit({"event": "fetch", "source": "enrich:arxiv", "items": found, "error": error})
+
+        got = enrich.fetch_arxiv(
+            ids,
+            query_url=query_url,
+            delay_s=c.arxiv_delay_s,
+            retries=c.retries,
+            timeout_s=c.timeout_s,
+            on_batch=on_batch,
+        )
+        fetch = FetchRecord(
+            "enrich:arxiv",
+            query_url.format(""),
+            status=None if got.errors else 200,
+            format="arxiv-api",
+            error="; ".join(got.errors)[:500] or None,
+            run_id=run_id,
+        )
+        new = self.store.upsert(got.items, (), fetch).new
+        self.store.save_enrichments(enrich.not_found(got.missing))
+        return new, got.errors
 
     def source_health(self) -> list[dict[str, Any]]:
         return self.store.source_health()

@@ -177,11 +177,23 @@ def _digest(hub: Any, args: dict[str, Any]) -> dict[str, Any]:
     return {"status": "ok", "week": d.week, "stories": len(d.stories)}
 
 
+def _enrich(hub: Any, args: dict[str, Any]) -> dict[str, Any]:
+    """What the week's top stories link, for their summaries; a failure never stops the digest."""
+    try:
+        r = hub.enrich(args.get("week"), limit=int(args.get("enrich_limit", 60)))
+    except HubError as e:
+        log.warning("enrich failed, the digest goes on with the posts' own text: %s", e)
+        return {"enrich_errors": 1}
+    return {"enriched": r.texts, "papers_added": r.papers}
+
+
 def _weekly(hub: Any, args: dict[str, Any]) -> dict[str, Any]:
-    """digest -> build -> send -> search index; nothing new since the last digest skips all."""
+    """(enrich ->) digest -> build -> send -> search index; nothing new since the last digest
+    skips all."""
     if not hub.has_new_items_since_last_digest():
         return {"status": "skipped", "reason": "no new items since the last digest"}
-    out = _digest(hub, args)
+    enriched = _enrich(hub, args) if args.get("enrich") else {}
+    out = _digest(hub, args) | enriched
     out["pages"] = hub.build_site().pages
     if args.get("send", True) and hub.subscribers():
         report = hub.send(out["week"])
