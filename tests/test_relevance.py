@@ -142,3 +142,11 @@ def test_the_labelled_sample_is_whole() -> None:
     assert {lab["week"] for lab in labels} == {"w1", "w17", "w18"}
     assert all(lab["id"].startswith("hn:") and isinstance(lab["ai"], bool) for lab in labels)
     assert 0.1 < sum(lab["ai"] for lab in labels) / len(labels) < 0.5  # AI ones and a good share of others
+
+
+def test_the_prefilter_changes_no_result() -> None:
+    texts = [*AI_TITLES, *NOT_AI_TITLES, "AI驱动的销售与营销工具正变得极其强大", "Claude Shannon"]
+    for text in texts:
+        assert relevance.evidence(text) == relevance.evidence(text, prefilter=False), text
+    assert relevance._hint(r"\bgpt[- ]?\d\w*") == "gpt"
+    assert relevance._hint(r"\b[oO][134](?:-mini|-pro)?\b") == ""  # no literal: always searched

@@ -33,7 +33,7 @@ THRESHOLD_EVIDENCE = 1.5
 _STEEPNESS = 2.0
 TEXT_FACTOR = 0.4
 TEXT_CAP = 2.5
-_TEXT_CHARS = 1500
+_TEXT_CHARS = 600  # the start of a text says what it is about; later mentions are in passing
 AI_CATEGORIES = frozenset({"cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.NE", "cs.MA", "cs.IR", "stat.ML"})
 
 # (weight, case-sensitive, alternatives): a group counts once per text, whichever alternative
@@ -150,19 +150,38 @@ _NOT_AI: tuple[_Cue, ...] = (
 )
 
 
+def _hint(alternative: str) -> str:
+    """The longest literal run (lower-case) every match of a regex alternative contains,
+    or "" when there is none worth checking: a cheap `in` test that spares most searches."""
+    s = re.split(r"\(\?<?[!=]", alternative)[0]  # a lookaround ends what must be there
+    s = s.replace("\\b", "")
+    s = re.sub(r"\((?:\?:)?[^()]*\)[?*+]?|\[[^\]]*\][?*+]?", "\x00", s)  # groups, classes
+    s = re.sub(r"\\([.-])", r"\1", s)  # escaped literals
+    s = re.sub(r"\\.[?*+]?|.[?*]|[.^$|]", "\x00", s)  # other escapes, optional chars, wildcards
+    run = max(s.replace("+", "").split("\x00"), key=len)
+    return run.lower() if len(run) >= 2 else ""
+
+
 @cache
-def _compiled() -> tuple[tuple[float, re.Pattern[str]], ...]:
-    return tuple(
+def _compiled() -> tuple[tuple[float, re.Pattern[str], tuple[str, ...]], ...]:
+    """Each cue group: its weight, one pattern, and its hints ((): always search)."""
+    out = []
+    for weight, case, alts in (*_CUES, *_NOT_AI):
+        hints = tuple(_hint(a) for a in alts)
         # ASCII word boundaries: "AI" glued to Chinese text ("AI驱动") still counts
-        (w, re.compile("|".join(alts), re.ASCII if case else re.ASCII | re.IGNORECASE))
-        for w, case, alts in (*_CUES, *_NOT_AI)
-    )
+        pattern = re.compile("|".join(alts), re.ASCII if case else re.ASCII | re.IGNORECASE)
+        out.append((weight, pattern, () if "" in hints else hints))
+    return tuple(out)
 
 
-def evidence(text: str) -> list[tuple[str, float]]:
-    """The cues found in `text`, each once, with their weights (negative: a context that cancels)."""
+def evidence(text: str, *, prefilter: bool = True) -> list[tuple[str, float]]:
+    """The cues found in `text`, each once, with their weights (negative: a context that cancels).
+    `prefilter`: skip a group none of whose hints is in the text (same result, faster)."""
+    lower = text.lower()
     found: dict[str, float] = {}
-    for weight, pattern in _compiled():
+    for weight, pattern, hints in _compiled():
+        if prefilter and hints and not any(h in lower for h in hints):
+            continue
         m = pattern.search(text)
         if m and m.group(0).lower() not in found:  # two patterns on one phrase count once
             found[m.group(0).lower()] = weight
