@@ -28,6 +28,7 @@ from typing import Any
 from hub.config import Config
 from hub.digest import render, select
 from hub.exceptions import PublishError
+from hub.publishers import child
 from hub.types import BuildResult, Digest, DigestStory, Item, Score, Story, Summary, Topic
 from hub.weeks import parse_week
 
@@ -277,10 +278,13 @@ def _linked(pages: Mapping[str, str]) -> set[str]:
 # --- mkdocs ---------------------------------------------------------------------------
 
 
-def _mkdocs(args: list[str], config: Config, **kw: Any) -> subprocess.CompletedProcess[str]:
+def _mkdocs(
+    args: list[str], config: Config, *, capture: bool = False, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m mkdocs ...` as a child that is stopped whenever this call ends (child.run)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     cmd = [sys.executable, "-m", "mkdocs", *args, "-f", str(config.mkdocs_yml)]
-    return subprocess.run(cmd, cwd=config.mkdocs_yml.parent, env=env, text=True, **kw)
+    return child.run(cmd, cwd=config.mkdocs_yml.parent, env=env, capture=capture, timeout=timeout)
 
 
 def failure_detail(output: str, returncode: int) -> str:
@@ -297,9 +301,11 @@ def build_site(config: Config, *, strict: bool = True) -> BuildResult:
     start = time.perf_counter()
     args = ["build", "--clean", *(["--strict"] if strict else [])]
     try:
-        proc = _mkdocs(args, config, capture_output=True, timeout=BUILD_TIMEOUT_S)
+        proc = _mkdocs(args, config, capture=True, timeout=BUILD_TIMEOUT_S)
     except subprocess.TimeoutExpired as e:
         raise PublishError(f"mkdocs build timed out after {BUILD_TIMEOUT_S:.0f} s") from e
+    except child.Stopped as e:  # mkdocs is stopped too: nothing goes on writing site_dir
+        raise PublishError(f"site build {e}; {config.site_dir} may be incomplete: build again") from e
     if proc.returncode != 0:
         detail = failure_detail(f"{proc.stderr}\n{proc.stdout}", proc.returncode)
         raise PublishError(f"mkdocs build failed: {detail}")
@@ -308,12 +314,12 @@ def build_site(config: Config, *, strict: bool = True) -> BuildResult:
 
 
 def serve_site(config: Config, *, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """The MkDocs dev server (rebuilds on edits) until interrupted."""
+    """The MkDocs dev server (rebuilds on edits) until Ctrl-C or SIGTERM, which stop it too."""
     ensure_scaffold(config)
     try:
         # Not captured: the reader sees "Serving on http://..." and the rebuild log.
         proc = _mkdocs(["serve", "-a", f"{host}:{port}"], config)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, child.Stopped):
         return
     if proc.returncode not in (0, -2, 130):  # -2/130: stopped with Ctrl-C
         raise PublishError(f"mkdocs serve exited with code {proc.returncode} (its output is above)")
