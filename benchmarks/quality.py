@@ -51,6 +51,7 @@ SOURCES = ("arxiv", "hackernews", "github_trending", "hf_daily_papers")
 KS = (10, 30)
 GOALS = {("headline", 10): 0.5, ("headline", 30): 0.9, ("picks", 30): 0.75}
 HUB = "hub digest"
+FULL = "hub, every story ranked"
 
 
 def paper_key(item_id: str) -> str:
@@ -206,7 +207,7 @@ class WeekRun:
     top: list[tuple[str, str, float]]  # digest's first stories: title, lead kind, score
     mixed: list[str]
     story_of: dict[str, str]  # labelled pair item -> its story id (the week and the prior week)
-    seconds: dict[str, float]  # stage -> wall time
+    seconds: dict[str, tuple[float, float]]  # stage -> (wall, CPU) seconds
     counts: dict[str, int]
 
 
@@ -238,28 +239,30 @@ def _orders(hub: Hub, labels: Labels, digest: Any, feed: Path) -> tuple[dict[str
     return orders, ctx, [by_id.get(ds.story_id) for ds in digest.stories]
 
 
-def _full_ranks(hub: Hub, ctx: Any, labels: Labels) -> dict[str, int | None]:
-    """Ranks in hub's whole ranking of the week (beyond the digest), when the hub exposes it."""
+def _full_order(hub: Hub, ctx: Any) -> Order | None:
+    """hub's whole ranking of the week (beyond the digest's 30), when the hub exposes it."""
     rank_week = getattr(hub, "rank_week", None)
     if rank_week is None:
-        return {}
+        return None
     by_id = {s.id: s for s in ctx.stories}
-    order = [
+    return [
         frozenset(paper_key(i) for i in by_id[sc.story_id].item_ids)
         for sc in rank_week(ctx)
         if sc.story_id in by_id
     ]
-    return {**event_ranks(order, labels), **pick_ranks(order, labels)}
 
 
 class _Clock:
+    """Wall and CPU time per stage (the CPU figure holds on a busy machine)."""
+
     def __init__(self) -> None:
-        self.laps: dict[str, float] = {}
-        self._last = time.perf_counter()
+        self.laps: dict[str, tuple[float, float]] = {}
+        self._last = (time.perf_counter(), time.process_time())
 
     def lap(self, stage: str) -> None:
-        now = time.perf_counter()
-        self.laps[stage], self._last = now - self._last, now
+        now = (time.perf_counter(), time.process_time())
+        self.laps[stage] = (now[0] - self._last[0], now[1] - self._last[1])
+        self._last = now
 
 
 def run_week(data: Path, folder: str) -> WeekRun:
@@ -278,7 +281,10 @@ def run_week(data: Path, folder: str) -> WeekRun:
         digest = hub.digest(labels.week, write_page=False, save=False)
         clock.lap("digest")
         orders, ctx, chosen = _orders(hub, labels, digest, feed)
-        full = _full_ranks(hub, ctx, labels)
+        full_order = _full_order(hub, ctx)
+        full = {**event_ranks(full_order, labels), **pick_ranks(full_order, labels)} if full_order else {}
+        if full_order:
+            orders = {HUB: orders[HUB], FULL: full_order, **{k: v for k, v in orders.items() if k != HUB}}
         contexts = [ctx, hub.week_context(_prior_week(labels.week))]  # HN days start 16:00 UTC the day before
         story_of = {i: s.id for c in contexts for s in c.stories for i in s.item_ids if i in wanted}
         top = [
@@ -333,7 +339,7 @@ def print_week(run: WeekRun) -> dict[str, list[float]]:
         f"{run.counts['items']} items, {run.counts['stories']} stories in the week, "
         f"{len(lab.events)} headline events, {len(lab.picks)} picks in files"
     )
-    print("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in run.seconds.items()))
+    print("time (wall/CPU): " + ", ".join(f"{k} {w:.1f}/{c:.1f} s" for k, (w, c) in run.seconds.items()))
     print(f"{'ranking':<26}{'head@10':>8}{'head@30':>8}{'pick@10':>8}{'pick@30':>8}")
     measures = _measures(run)
     for name, cells in measures.items():
