@@ -108,3 +108,19 @@ def test_cli_json_has_snippets_and_errors(demo: DemoResult) -> None:
     assert table.exit_code == 0 and "weakest" in table.output
     empty = runner.invoke(app, [*cfg, "search", "   "])
     assert empty.exit_code == 1 and "empty query" in empty.output
+
+
+def test_snippet_window_and_offsets() -> None:
+    from hub.store import fulltext
+
+    long = "x " * 400 + "the reasoning part " + "y " * 400
+    window = fulltext._window(long, ["reas"])
+    assert len(window) == fulltext.WINDOW and "reasoning" in window
+    assert fulltext._window(long, ["zzzz"]) == long  # no place found: the whole text
+    assert fulltext._window("short text", ["text"]) == "short text"
+    text = "Über café naïve—models… «quoted»"
+    start = len("Über café naïve—".encode())  # tantivy's offsets are UTF-8 bytes
+    a, b = fulltext._chars(text, start, start + len(b"models"))
+    assert text[a:b] == "models"
+    snippet, marks = fulltext.plain_snippet("A title about Zyxwvutsrq things", "zyxwvutsrq")
+    assert [snippet[a:b] for a, b in marks] == ["Zyxwvutsrq"]
