@@ -115,9 +115,7 @@ def sentences(text: str) -> list[str]:
 
 # -- repair: make a sentence read on its own ----------------------------------------------
 
-_LEADING_REF = re.compile(
-    r"^(?:[\w-]+\s+){0,4}(?:this|these|those|such|it|them|the above)\b[^,;:]{0,40},\s+", re.IGNORECASE
-)
+_LEADING_REF = re.compile(rf"^{summary_lint.INTRO_REFERENCE}\s+", re.IGNORECASE)
 _LEADING_CONNECTIVE = re.compile(
     rf"^(?:(?:{summary_lint.CONNECTIVES}),\s*|(?:{summary_lint.STRONG_CONNECTIVES})\s+)", re.IGNORECASE
 )
@@ -254,6 +252,15 @@ _RESULT = re.compile(
 )
 
 
+_BACKGROUND = re.compile(
+    r"^(?:recent|recently|with the (?:rapid|recent|growing|increasing|advent|emergence|rise)|"
+    r"in recent years|over the (?:past|last)|nowadays|currently|traditional|existing|"
+    r"[^,.]{0,80}\b(?:has|have) (?:recently )?(?:become|emerged|gained|shown|attracted|made|seen|"
+    r"achieved|demonstrated|revolutionized|transformed|enabled|undergone|introduced|led))\b",
+    re.IGNORECASE,
+)
+
+
 def textrank(sentences_: Sequence[str], damping: float = 0.85, iterations: int = 50) -> list[float]:
     """TextRank centrality of each sentence (PageRank over TF-IDF cosine similarities), 0..1."""
     import numpy as np
@@ -277,13 +284,15 @@ def textrank(sentences_: Sequence[str], damping: float = 0.85, iterations: int =
 
 
 def _score(c: Candidate, title: frozenset[str], centrality: float) -> float:
-    """Centrality, what the title promises, what is new (contribution) and its result, length."""
+    """Centrality, what the title promises, what is new (contribution) and its result, length;
+    less for the field's background ("Recent advances in X have…"), which says nothing new."""
     words = title_tokens(c.text)
     overlap = len(words & title) / (len(title) or 1)
     cue = 0.4 if _CONTRIBUTION.search(c.raw) else 0.0
     result = 0.3 if _RESULT.search(c.raw) else 0.0
     size = 0.2 if 60 <= len(c.text) <= 260 else 0.0
-    return centrality + overlap + cue + result + size + 0.2 / (1 + c.position)
+    background = -0.4 if not cue and _BACKGROUND.search(c.raw) else 0.0
+    return centrality + overlap + cue + result + size + background + 0.2 / (1 + c.position)
 
 
 def _choose(

@@ -13,6 +13,7 @@ than its title. An empty summary breaks no rule: saying nothing is better than t
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -29,19 +30,23 @@ CONNECTIVES = (
     r"otherwise|alternatively|ultimately|notably|importantly|specifically|overall|"
     r"in addition|in contrast|in particular|in summary|in short|in turn|in this way|"
     r"as a result|as such|on the other hand|by contrast|to this end|for this reason|to that end|"
-    r"for instance|for example|as a bonus|in comparison|by comparison|in doing so|after that"
+    r"for instance|for example|as a bonus|in comparison|by comparison|in doing so|after that|in the end"
 )
 # These point back even without a comma ("Thus the model…"); the others only with one.
 STRONG_CONNECTIVES = (
     r"however|moreover|furthermore|additionally|consequently|therefore|thus|hence|"
     r"nevertheless|nonetheless|accordingly|conversely|but|and"
 )
+# An introductory phrase that refers back: "Recognizing this vulnerability, …", "To address
+# these issues, …", "Building on it, …" (it opens with a preposition or a participle).
+INTRO_REFERENCE = (
+    r"(?:[A-Za-z]+ing|[A-Za-z]+ed|to|in|with|given|based|despite|following|for|from|towards?|"
+    r"beyond|after|by|on|under|unlike|against|through|like|as|at|of|during|within|amid)\s+"
+    r"(?:[\w-]+\s+){0,4}(?:this|these|those|such|it|them|the above|the former|the latter)\b"
+    r"(?!\s+(?:week|month|year|day|time)\b)[^,;:]{0,80},"
+)
 _DANGLING = re.compile(
-    rf"^(?:(?:{CONNECTIVES}),|(?:{STRONG_CONNECTIVES})\s"
-    # "Recognizing this vulnerability, …", "To address these issues, …", "Building on it, …"
-    r"|(?:[\w-]+\s+){0,4}(?:this|these|those|such|it|them|the above|the former|the latter)\b"
-    r"(?!\s+(?:week|month|year|day|time)\b)"
-    r"[^,;:]{0,40},)",
+    rf"^(?:(?:{CONNECTIVES}),|(?:{STRONG_CONNECTIVES})\s|{INTRO_REFERENCE})",
     re.IGNORECASE,
 )
 # A first sentence that starts with a pronoun refers to something before it.
@@ -131,6 +136,10 @@ def _content_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
 
 
+def _norm(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
 def title_echo(summary: str, title: str = "") -> str | None:
     """The summary only repeats the title (or 'desc - owner/repo', 'GitHub - owner/repo: …')."""
     words, known = _content_words(summary), set(_content_words(title))
@@ -139,28 +148,42 @@ def title_echo(summary: str, title: str = "") -> str | None:
     if sum(w in known for w in words) >= 0.8 * len(words):
         return summary[:80]
     name = title.strip()
-    if len(known) >= 2 and re.search(
-        rf"(?:^|\s[-–|:]\s*){re.escape(name)}\s*[.:]?$|^(?:github\s*[-–:]\s*)?{re.escape(name)}\s*[-–|:]\s",
-        summary.strip(),
-        re.IGNORECASE,
-    ):
+    # "owner/repo — description…": the title already shows how the description starts
+    shown = _norm(re.split(r" — |: ", name, maxsplit=1)[-1].rstrip("…").strip())
+    if len(shown) >= 20 and _norm(summary).startswith(shown):
+        return summary[:80]
+    if len(known) >= 2 and _framed_by(summary.strip().lower(), name.lower()):
         return summary[:80]
     return None
+
+
+def _framed_by(text: str, name: str) -> bool:
+    """Is `name` the text's tail after a separator ('desc - owner/repo') or its head before
+    one ('GitHub - owner/repo: desc', 'Title | Site')? Plain string tests: no regex per title."""
+    tail = text.rstrip(".:").rstrip()
+    if tail == name or (tail.endswith(name) and tail[: -len(name)].rstrip()[-1:] in ("-", "–", "|", ":")):
+        return True
+    head = text.removeprefix("github").lstrip(" -–:") if text.startswith("github") else text
+    return head.startswith(name) and head[len(name) :].lstrip()[:1] in ("-", "–", "|", ":")
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_script(ch: str) -> str:
+    first = unicodedata.name(ch, "").split(" ", 1)[0]
+    return "cjk" if first in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC") else first.lower()
 
 
 def script(text: str) -> str:
     """The dominant writing system of a text's letters ('latin', 'cjk', 'cyrillic', …), or ''.
 
     Cheap language detection: what a reader of the title can read is first of all its script."""
+    if text.isascii():
+        return "latin" if any(ch.isalpha() for ch in text) else ""
     counts: dict[str, int] = {}
     for ch in text:
-        if not ch.isalpha():
-            continue
-        name = unicodedata.name(ch, "")
-        first = name.split(" ", 1)[0]
-        kind = "cjk" if first in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC") else first.lower()
-        weight = 3 if kind == "cjk" else 1  # one ideograph carries about a word
-        counts[kind] = counts.get(kind, 0) + weight
+        if ch.isalpha():
+            kind = _char_script(ch)
+            counts[kind] = counts.get(kind, 0) + (3 if kind == "cjk" else 1)  # an ideograph ~ a word
     total = sum(counts.values())
     if not total:
         return ""
@@ -168,11 +191,38 @@ def script(text: str) -> str:
     return best if counts[best] / total >= 0.6 else "mixed"
 
 
+# Frequent function words of the Latin-script languages a digest's sources are written in.
+_FUNCTION_WORDS = {
+    "en": "the and of to is are was with that for this on it we by from have has not be",
+    "es": "el la los las que del por con una para hay otra tiene su más es",
+    "fr": "le la les des est une du et pour dans qui sur pas avec ce sont",
+    "de": "der die das und ist nicht mit ein eine den zu für auf sich auch von",
+    "it": "il di che della per una sono non gli con del nel",
+    "pt": "os da do que não uma para com em dos por",
+    "nl": "de het een van en niet op te dat met voor",
+}
+_LEXICON = {lang: frozenset(words.split()) for lang, words in _FUNCTION_WORDS.items()}
+
+
+def latin_language(text: str) -> str:
+    """'en', 'es', 'fr', … by function words, or '' when too few to tell. Cheap, for prose."""
+    words = _WORD.findall(text.lower())
+    hits = {lang: sum(w in lex for w in words) for lang, lex in _LEXICON.items()}
+    best = max(hits, key=lambda k: hits[k])
+    if best != "en" and hits[best] >= 3 and hits[best] > 2 * hits["en"]:
+        return best
+    return "en" if hits["en"] >= 2 else ""
+
+
 def language(summary: str, title: str = "") -> str | None:
-    """A summary written in another script than its title (a Chinese summary, English title)."""
+    """A summary in another script (a Chinese summary, English title) or, both in Latin
+    script, in another language than its title (Spanish prose under an English title)."""
     mine, theirs = script(summary), script(title)
     if mine and theirs and mine != theirs:
         return f"{theirs} title, {mine} summary: {summary[:60]}"
+    lang = latin_language(summary) if mine == theirs == "latin" else ""
+    if lang not in ("", "en") and latin_language(title) != lang:
+        return f"{lang} summary under a title in another language: {summary[:60]}"
     return None
 
 

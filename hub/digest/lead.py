@@ -34,30 +34,24 @@ def _said(sentence: str) -> str | None:
     """The sentence as the lead can say it: 'We introduce X' -> 'Its authors introduce X';
     None when it speaks in the first person past its opening word."""
     if sentence.startswith("We "):
-        sentence = "Its authors " + sentence[3:]
+        sentence = "its authors " + sentence[3:]
     if _FIRST_PERSON.search(sentence):
         return None
     return sentence
 
 
 def story_sentence(story: DigestStory) -> str | None:
-    """'<name> — <a sentence of its summary> [rank].', or None when no sentence fits."""
-    for s in sentences(story.summary):
-        said = _said(s)
-        if said is None or len(said) > MAX_SENTENCE:
-            continue
-        body, end = (said[:-1], said[-1]) if said[-1] in ".!?" else (said, ".")
-        called = name(story.title)
-        if not body.lower().startswith(called.lower()):
-            body = f"{called} — {body[:1].lower() if _lower_ok(body) else body[:1]}{body[1:]}"
-        return f"{body} [{story.rank}]{end}"
-    return None
-
-
-def _lower_ok(body: str) -> bool:
-    """May the sentence's first letter be lower-cased after a dash? Not for a name ('GPT-4.1')."""
-    first = body.split(" ", 1)[0]
-    return first.isalpha() and first[:1].isupper() and first[1:].islower() and first != "I"
+    """'<name> — <a sentence of its summary> [rank].', or None when no sentence fits.
+    A sentence that names the story itself is preferred, and then stands alone."""
+    called = name(story.title)
+    fits = [said for s in sentences(story.summary) if (said := _said(s)) and len(said) <= MAX_SENTENCE]
+    if not fits:
+        return None
+    said = next((s for s in fits if called.lower() in s.lower()), fits[0])
+    body, end = (said[:-1], said[-1]) if said[-1] in ".!?" else (said, ".")
+    if not body.lower().startswith(called.lower()):
+        body = f"{called} — {body}"
+    return f"{body} [{story.rank}]{end}"
 
 
 def _mentions(stories: Sequence[DigestStory]) -> str:
