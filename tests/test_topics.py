@@ -63,6 +63,9 @@ def test_default_topics_name_no_models_or_products(topic: topics.Topic) -> None:
         ("Show HN: Plandex v2 – open source AI coding agent for large projects and tasks", False),
         ("Claude Code: Best practices for agentic coding", False),
         ("Why is OpenAI buying Windsurf?", False),
+        ("Sycophancy in GPT-4o", False),  # about a model, not its launch
+        ("Show HN: GPT-2 implemented using graphics shaders", False),  # a project on a model
+        ("Phi-4 Reasoning Models", True),
     ],
 )
 def test_a_release_reads_as_a_launch(title: str, release: bool) -> None:

@@ -98,16 +98,22 @@ def relevance(story: Story, items: Mapping[str, Item], similarity: float = 0.0) 
 
 
 def is_release(story: Story, items: Mapping[str, Item]) -> bool:
-    """Does the story read as a launch of a model or API (not a paper, a repo or an essay)?"""
+    """Does the story read as a launch of a model or API (not a paper, a repo or an essay)?
+
+    A post whose title says so ("releases", "now available", "in the API", ...), or a short
+    title led by a versioned name ("Gemini 2.5 Flash", "Suno v4.5", "Phi-4 Reasoning Models";
+    not a Show HN, which presents a project, nor "Sycophancy in GPT-4o", which is about one)."""
     posts = [
         items[i] for i in story.item_ids if i in items and items[i].kind in ("post", "release", "thread")
     ]
     for it in posts:
-        title = re.sub(r"^(show|launch|ask) hn:\s*", "", it.title, flags=re.IGNORECASE)
+        shown = re.match(r"(show|launch|ask) hn:\s*", it.title, flags=re.IGNORECASE)
+        title = it.title[shown.end() :] if shown else it.title
         if _RELEASE_WORDS.search(title):
             return True
-        if len(title.split()) <= 6 and _VERSIONED_NAME.search(title):
-            return True  # a short title naming a versioned thing: "Gemini 2.5 Flash", "Suno v4.5"
+        words = title.split()
+        if not shown and len(words) <= 6 and _VERSIONED_NAME.search(" ".join(words[:2])):
+            return True
     return False
 
 
