@@ -5,6 +5,7 @@ Hacker News items of 2025-W16..W18 (MIT, jiacai2050/mofish) and arXiv titles (CC
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -199,3 +200,29 @@ def test_a_name_in_the_issue_summary_is_a_highlight() -> None:
     # a feed entry without separate content keeps no summary twice
     plain_entry = post_item("feed:news", "https://news.example/2", "t", "same", None, (), (), summary="same")
     assert "summary" not in plain_entry.extra
+
+
+def test_words_the_newsletter_uses_every_week_are_not_mentions() -> None:
+    paper = Item(
+        "arxiv:2504.14191", "paper", "arxiv",
+        "Towards Conversational AI for Human-Machine Collaborative MLOps",
+        "https://arxiv.org/abs/2504.14191", dt.datetime(2025, 4, 18, tzinfo=UTC),
+    )  # fmt: skip
+    stories = [story(paper)]
+    index = events.NameIndex([paper.title] for _ in range(1))
+
+    def issue(n: int, day: int, text: str) -> Item:
+        when = dt.datetime(2025, 4, day, 5, tzinfo=UTC)
+        return replace(_newsletter(f"Issue {n}", text), id=f"url:https://news.example/{n}", published_at=when)
+
+    week = [issue(n, 14 + n, "the MLOps channel talked about kernels") for n in range(4)]
+    found = events.name_mentions(stories, {paper.id: paper}, week, index, {"feed:news": 1.0}, {})
+    assert len(found[stories[0].id]) == 4  # without the history: a name in every issue
+    usual = events.NewsletterWords(week)
+    assert usual.common("mlops")  # ... but a name in most of the week's issues is a standing term
+    found = events.name_mentions(stories, {paper.id: paper}, week, index, {"feed:news": 1.0}, {}, usual)
+    assert stories[0].id not in found
+    earlier = [issue(9, 1, "the MLOps channel")]
+    one = week[:1]
+    assert events.NewsletterWords(one, earlier).common("mlops")  # already said before the week
+    assert not events.NewsletterWords(one).common("mlops")

@@ -83,6 +83,23 @@ class NameIndex:
         return 0 < self.df.get(phrase, 0) <= max_df
 
 
+class NewsletterWords:
+    """What the curated posts say week in, week out: a name in most of the week's issues, or
+    already in issues before the week (a Discord channel's name, a standing section), says
+    nothing about a story, however rare it is in titles."""
+
+    def __init__(self, week: Sequence[Item], earlier: Sequence[Item] = ()) -> None:
+        self.body = {c.id: names.ngrams(c.text) for c in week}
+        self.summary = {c.id: names.ngrams(str(c.extra.get("summary") or "")) for c in week}
+        self.earlier = [names.ngrams(c.text) for c in earlier]
+
+    def common(self, phrase: str) -> bool:
+        if any(phrase in g for g in self.earlier):
+            return True
+        n = sum(phrase in g or phrase in self.summary[c] for c, g in self.body.items())
+        return n >= 3 and n > len(self.body) / 2
+
+
 def _specific(phrase: str, shaped: Collection[str]) -> bool:
     """Specific enough to recognize a story in a long text: two words, or one name-shaped word."""
     return " " in phrase or phrase in shaped
@@ -95,21 +112,16 @@ def name_mentions(
     index: NameIndex,
     shares: Mapping[str, float],
     link_mentions: Mapping[str, Collection[str]],
+    usual: NewsletterWords | None = None,
 ) -> dict[str, list[Mention]]:
     """Per story, the curated posts that link it (`link_mentions`: story -> item ids) or name
     it. A name of the story (held by at most three stories) that is a whole name of a post's
     title marks the story as that issue's headline, one in the post's summary as one of its
     highlights ("Veo 2" in "Veo 2 and Kling 2 are GA",
     not "DeepSeek R1" in "DeepSeek R1-671B"); in its body a name must be the story's alone
-    and specific."""
-    grams = {
-        c.id: (
-            names.run_phrases(c.title),
-            names.ngrams(str(c.extra.get("summary") or "")),
-            names.ngrams(c.text),
-        )
-        for c in curated
-    }
+    and specific, and not words the newsletters use every week (`usual`)."""
+    words = usual or NewsletterWords(curated)
+    grams = {c.id: (names.run_phrases(c.title), words.summary[c.id], words.body[c.id]) for c in curated}
     by_id = {c.id: c for c in curated}
     out: dict[str, list[Mention]] = {}
     for s in stories:
@@ -118,12 +130,15 @@ def name_mentions(
         loose = {p for t in titles for p in index.phrases(t)}
         shaped = {names.norm(w) for t in titles for w in names._WORD.findall(t) if names.shaped(w)}
         strict = {p for t in titles for p in index.phrases(t, max_df=1) if _specific(p, shaped)}
+        if usual is not None:
+            strict = {p for p in strict if not usual.common(p)}
+        fresh = {p for p in loose if usual is None or not usual.common(p)}
         found = []
         for cid, (title_runs, summary_grams, body_grams) in grams.items():
             if cid in own:
                 continue
             in_title = any(p in title_runs for p in loose)
-            highlight = not in_title and any(p in summary_grams for p in loose)
+            highlight = not in_title and any(p in summary_grams for p in fresh)
             named = in_title or highlight or any(p in body_grams for p in strict)
             if named or cid in link_mentions.get(s.id, ()):
                 c = by_id[cid]

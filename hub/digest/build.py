@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]
 BASELINE_WINDOW = dt.timedelta(days=28)  # engagement is ranked within its source over this window
+EARLIER_GAP = dt.timedelta(days=3)  # newsletter issues this long before the week are "earlier" ones
 
 
 class WeekContext:
@@ -98,7 +99,11 @@ class DigestBuilder:
         in_week = [it for it in items.values() if it.id not in curated_ids]
         stories = events.group_events(stories, events.same_event_links(in_week, index))
         linked = self._linked_by(stories, items, curated)
-        mentions = events.name_mentions(stories, items, curated, index, shares, linked)
+        sources = {c.source for c in curated}
+        earlier_ids = self.store.post_ids_in_window(start - BASELINE_WINDOW, start - EARLIER_GAP, sources)
+        earlier = self.store.items(earlier_ids) if earlier_ids else []
+        usual = events.NewsletterWords(curated, earlier)
+        mentions = events.name_mentions(stories, items, curated, index, shares, linked, usual)
         baseline = rank.baseline_from_rows(self.store.engagement_baseline(end - BASELINE_WINDOW, end))
         signals = rank.WeekSignals(start, end, baseline, mentions)
         return WeekContext(start, end, stories, items, obs, assigned, signals, curated)

@@ -236,6 +236,19 @@ class AnalysisMixin(BaseStore):
             )
         ]
 
+    def post_ids_in_window(self, start: dt.datetime, end: dt.datetime, sources: Collection[str]) -> list[str]:
+        """Posts of the given sources published in [start, end) (earlier newsletter issues)."""
+        if not sources:
+            return []
+        return [
+            r[0]
+            for r in self.fetchall(
+                "SELECT id FROM items WHERE kind = 'post' AND published_at >= ? AND published_at < ? "
+                "AND list_contains(?, source) ORDER BY id",
+                [to_db(start), to_db(end), sorted(sources)],
+            )
+        ]
+
     def engagement_baseline(
         self, start: dt.datetime, end: dt.datetime
     ) -> list[tuple[str, str, str, float, float, int]]:
