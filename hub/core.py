@@ -8,19 +8,18 @@ scheduler are thin shells over these methods.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from hub import crawler, enrich, sources
+from hub import crawler, enrich, importer
 from hub.analysis import incremental, llm
 from hub.config import Config
 from hub.digest import build
 from hub.digest.build import WeekContext
-from hub.exceptions import HubError, NotFoundError, ParseError
+from hub.exceptions import HubError, NotFoundError
 from hub.publishers import email as mail
 from hub.publishers import feeds, site
 from hub.store import FetchRecord, Store
@@ -31,7 +30,6 @@ from hub.types import (
     Digest,
     EnrichResult,
     ImportResult,
-    Parsed,
     Score,
     Topic,
 )
@@ -39,41 +37,11 @@ from hub.weeks import parse_week, week_of
 
 # progress(stage, done, total) — the CLI draws bars from it; library users may pass None.
 Progress = Callable[[str, int, int], None]
-MAX_IMPORT_BYTES = 200 * 1024 * 1024
 log = logging.getLogger("hub")
 
 
 def _noop(stage: str, done: int, total: int) -> None:
     return None
-
-
-def _read_input(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise ParseError(str(path), f"file too large ({size} bytes > {MAX_IMPORT_BYTES})")
-        return path.read_bytes()
-    except FileNotFoundError as e:
-        raise ParseError(str(path), "no such file") from e
-    except IsADirectoryError as e:
-        raise ParseError(str(path), "is a directory") from e
-    except OSError as e:
-        raise ParseError(str(path), f"cannot read: {e.strerror}") from e
-
-
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; folders expand to the files inside them (sorted, hidden skipped)."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out += sorted(
-                f
-                for f in p.rglob("*")
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            )
-        else:
-            out.append(p)
-    return out
 
 
 class Hub:
@@ -104,36 +72,8 @@ class Hub:
         format: str | None = None,
         progress: Progress | None = None,
     ) -> list[ImportResult]:
-        """Parse every file first, then write each in its own transaction.
-
-        Any unreadable or unparseable file stops the import before anything is written,
-        so a bad batch leaves the database unchanged.
-        """
-        progress = progress or _noop
-        files = expand_paths(paths)
-        parsed = []
-        for n, path in enumerate(files, 1):
-            data = _read_input(path)
-            parsed.append((path, data, sources.parse(data, path.name, format)))
-            progress("parse", n, len(files))
-        results = []
-        with self.store.transaction():
-            for n, (path, data, doc) in enumerate(parsed, 1):
-                results.append(self._write_import(path, data, doc))
-                progress("write", n, len(parsed))
-        return results
-
-    def _write_import(self, path: Path, data: bytes, doc: Parsed) -> ImportResult:
-        fetch = FetchRecord(
-            source=f"import:{doc.format}",
-            url=path.resolve().as_uri(),
-            status=200,
-            bytes=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            format=doc.format,
-        )
-        counts = self.store.upsert(doc.items, doc.observations, fetch)
-        return ImportResult(str(path), doc.format, doc.records, counts.items, counts.new, counts.observations)
+        """Load recorded files (format detected from content); all-or-nothing, see `importer`."""
+        return importer.import_paths(self.store, paths, format=format, progress=progress)
 
     # -- sources and crawling ----------------------------------------------------
 
@@ -489,7 +429,6 @@ class Hub:
         scores = self.store.week_scores(digest.week)
         return site.week_pages(digest, stories, items, assigned, topics, scores, summaries)
 
-
     def build_site(self) -> BuildResult:
         self.write_site()
         return site.build_site(self.config, strict=True)
@@ -592,6 +531,14 @@ class Hub:
             "coverage": self._coverage(),
             "runs": self.store.recent_runs(10),
         }
+
+    def sql(self, query: str, *, max_rows: int | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """A read-only query over the store (`hub sql`): (column names, rows)."""
+        return self.store.read_query(query, max_rows=max_rows)
+
+    def export(self, table: str, fmt: str, out: Path) -> int:
+        """One table to a parquet, csv or jsonl file (`hub export`); the rows written."""
+        return self.store.export_table(table, fmt, out)
 
 
 def make_llm(config: Config) -> llm.LLMClient | None:

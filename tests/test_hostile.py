@@ -81,7 +81,7 @@ def test_script_everywhere_is_cleaned_field_by_field(hub: Hub) -> None:
 def test_a_50mb_feed_is_refused_without_reading_it_all(
     hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hub import core
+    from hub import importer
 
     big = tmp_path / "huge.xml"
     with big.open("wb") as f:
@@ -90,7 +90,7 @@ def test_a_50mb_feed_is_refused_without_reading_it_all(
         while f.tell() < 50 * 1024 * 1024:
             f.write(chunk)
         f.write(b"</channel></rss>")
-    monkeypatch.setattr(core, "MAX_IMPORT_BYTES", 20 * 1024 * 1024)
+    monkeypatch.setattr(importer, "MAX_IMPORT_BYTES", 20 * 1024 * 1024)
     with pytest.raises(ParseError, match="file too large"):
         hub.import_paths([big])
     assert hub.store.counts()["items"] == 0
