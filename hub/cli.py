@@ -591,6 +591,7 @@ def send(
             help="Write .eml files to outbox/ in the hub's folder (beside hub.toml), send nothing.",
         ),
     ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Email the digest (HTML + text, List-Unsubscribe) over SMTP, once per subscriber.
 
@@ -599,6 +600,9 @@ def send(
     """
     with _errors(), _hub(existing=True) as hub:
         report = hub.send(week, dry_run=dry_run)
+    if as_json:
+        print(json.dumps(dataclasses.asdict(report), indent=2))
+        raise typer.Exit(1 if report.failed else 0)
     if dry_run:
         out.print(f"dry run: wrote {plural(len(report.written), 'message')}")
         for path in report.written:
@@ -788,11 +792,67 @@ def _marked(snippet: str, highlights: list[list[int]]) -> str:
 
 
 @app.command()
-def build() -> None:
+def build(as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False) -> None:
     """Write all digest/topic pages and build the site with MkDocs (strict mode)."""
     with _errors(), _hub(existing=True) as hub:
         result = hub.build_site()
+    if as_json:
+        print(json.dumps(dataclasses.asdict(result) | {"seconds": round(result.seconds, 2)}))
+        return
     out.print(f"built {result.pages} pages in {result.seconds:.1f}s → {result.site_dir}/index.html")
+
+
+@app.command()
+def sql(
+    query: Annotated[
+        str,
+        typer.Argument(help='One read-only statement, e.g. "SELECT kind, count(*) FROM items GROUP BY 1".'),
+    ],
+    limit: Annotated[int, typer.Option(min=0, help="Rows to print at most (0: all).")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print rows as a JSON list of objects.")] = False,
+) -> None:
+    """Query the database with DuckDB SQL, read-only (`SHOW TABLES` lists the tables).
+
+    One statement that reads: SELECT, WITH, SHOW, DESCRIBE, SUMMARIZE or EXPLAIN. Writes are
+    refused, and the database is opened read-only.
+    """
+    with _errors(), _hub(read_only=True, existing=True) as hub:
+        columns, rows = hub.sql(query, max_rows=limit + 1 if limit else None)
+    more = bool(limit) and len(rows) > limit
+    rows = rows[:limit] if limit else rows
+    if as_json:
+        print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str, indent=2))
+        return
+    table = _table(*(escape(c) for c in columns))
+    for r in rows:
+        table.add_row(*(escape("" if v is None else str(v)) for v in r))
+    out.print(table)
+    note = f"first {plural(limit, 'row')} shown (--limit 0 for all)" if more else plural(len(rows), "row")
+    err.print(f"[dim]{note}[/]")
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet, csv or jsonl.")] = "parquet",
+    table: Annotated[
+        str, typer.Option(help="The table to export (`hub sql 'SHOW TABLES'` lists them).")
+    ] = "items",
+    out_path: Annotated[
+        Path | None, typer.Option("--out", "-o", help="The file to write (default: ./<table>.<format>).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Export one table of the database to a Parquet, CSV or JSON-lines file (DuckDB COPY).
+
+    For pandas, polars, DuckDB itself or a spreadsheet. The database is opened read-only.
+    """
+    target = out_path or Path(f"{table}.{fmt}")
+    with _errors(), _hub(read_only=True, existing=True) as hub:
+        n = hub.export(table, fmt, target)
+    if as_json:
+        print(json.dumps({"table": table, "format": fmt, "path": str(target), "rows": n}))
+        return
+    out.print(f"wrote {plural(n, 'row')} of {escape(table)} to {escape(str(target))}")
 
 
 @app.command()

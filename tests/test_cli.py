@@ -366,3 +366,105 @@ def test_failures_and_never_crawled_sources_are_derived_from_health() -> None:
     )
     assert [(r["name"], r["healthy"], r["enabled"]) for r in rows] == [("a", None, False), ("b", False, True)]
     assert failures([], rows) == [{"what": "source b", "at": at, "error": "HTTP 503"}]
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory, snapshot: list[Path]) -> list[str]:
+    """A hub (hub.toml + database) with a few days of the bundled week and its digest: the
+    global options that point a command at it."""
+    root = tmp_path_factory.mktemp("stored")
+    (root / "hub.toml").write_text("")
+    cfg = ["--config", str(root / "hub.toml")]
+    files = [str(p) for p in snapshot if p.name.startswith("2025-04-1")]
+    assert runner.invoke(app, [*cfg, "import", *files]).exit_code == 0
+    assert runner.invoke(app, [*cfg, "digest", "--week", "2025-W16"]).exit_code == 0
+    return cfg
+
+
+def _count(cfg: list[str], source: str) -> int:
+    result = runner.invoke(app, [*cfg, "sql", f"SELECT count(*) AS n FROM {source}", "--json"])
+    assert result.exit_code == 0, result.output
+    return int(json.loads(result.stdout)[0]["n"])
+
+
+def test_sql_prints_a_table_or_json(stored: list[str]) -> None:
+    query = "SELECT kind, count(*) AS n FROM items GROUP BY kind ORDER BY kind"
+    rows = json.loads(runner.invoke(app, [*stored, "sql", query, "--json"]).stdout)
+    assert rows and set(rows[0]) == {"kind", "n"} and {r["kind"] for r in rows} <= {"paper", "repo", "thread"}
+    assert sum(r["n"] for r in rows) == _count(stored, "items")
+    text = runner.invoke(app, [*stored, "sql", query]).output
+    assert "kind" in text and "paper" in text and f"{len(rows)} rows" in text
+    limited = runner.invoke(app, [*stored, "sql", "SELECT id FROM items", "--limit", "2"])
+    assert "first 2 rows shown" in limited.output
+    assert len(json.loads(runner.invoke(app, [*stored, "sql", "SHOW TABLES", "--json"]).stdout)) > 5
+
+
+@pytest.mark.parametrize(
+    ("query", "needle"),
+    [
+        ("DELETE FROM items", "DELETE is refused"),
+        ("UPDATE items SET title = 'x'", "UPDATE is refused"),
+        ("DROP TABLE items", "DROP is refused"),
+        ("COPY items TO 'stolen.csv'", "COPY is refused"),
+        ("ATTACH 'other.duckdb' AS o", "ATTACH is refused"),
+        ("SET threads = 1", "SET is refused"),
+        ("SELECT 1; DELETE FROM items", "one statement at a time"),
+        ("SELEC 1", "not valid SQL"),
+        ("SELECT * FROM no_such_table", "no_such_table"),
+        ("", "one statement at a time"),
+    ],
+)
+def test_sql_refuses_writes_and_bad_sql_in_one_line(stored: list[str], query: str, needle: str) -> None:
+    before = _count(stored, "items")
+    result = runner.invoke(app, [*stored, "sql", query])
+    assert result.exit_code == 1
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and needle in lines[0], result.output
+    assert _count(stored, "items") == before
+    assert not Path("stolen.csv").exists()
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
+def test_export_writes_every_row_of_a_table(stored: list[str], tmp_path: Path, fmt: str) -> None:
+    target = tmp_path / f"out.{fmt}"
+    result = runner.invoke(
+        app, [*stored, "export", "--format", fmt, "--table", "stories", "--out", str(target), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    written = json.loads(result.stdout)
+    assert written == {
+        "table": "stories",
+        "format": fmt,
+        "path": str(target),
+        "rows": _count(stored, "stories"),
+    }
+    reader = {"parquet": "read_parquet", "csv": "read_csv", "jsonl": "read_json"}[fmt]
+    assert _count(stored, f"{reader}('{target}')") == written["rows"] > 0
+    if fmt == "jsonl":
+        lines = target.read_text(encoding="utf-8").splitlines()
+        assert len(lines) == written["rows"] and "id" in json.loads(lines[0])
+    if fmt == "csv":
+        assert target.read_text(encoding="utf-8").startswith("id,")
+
+
+def test_export_defaults_and_bad_input(stored: list[str]) -> None:
+    result = runner.invoke(app, [*stored, "export"])
+    assert result.exit_code == 0 and Path("items.parquet").is_file()
+    assert f"wrote {_count(stored, 'items')} rows of items to items.parquet" in result.output
+    bad_table = runner.invoke(app, [*stored, "export", "--table", 'items" ; DROP TABLE items; --'])
+    assert bad_table.exit_code == 1 and "no table" in bad_table.output and "one of: " in bad_table.output
+    bad_format = runner.invoke(app, [*stored, "export", "--format", "xlsx"])
+    assert bad_format.exit_code == 1 and "parquet, csv, jsonl" in bad_format.output
+    assert _count(stored, "items") > 0
+
+
+def test_send_and_build_print_json(stored: list[str], tmp_path: Path) -> None:
+    assert runner.invoke(app, [*stored, "subscribers", "add", "a@example.org"]).exit_code == 0
+    sent = runner.invoke(app, [*stored, "send", "--dry-run", "--json"])
+    assert sent.exit_code == 0, sent.output
+    report = json.loads(sent.stdout)
+    assert report["week"] == "2025-W16" and len(report["written"]) == 1 and report["failed"] == {}
+    built = runner.invoke(app, [*stored, "build", "--json"])
+    assert built.exit_code == 0, built.output
+    result = json.loads(built.stdout)
+    assert result["pages"] > 3 and Path(result["site_dir"], "index.html").is_file()

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from hub.exceptions import ParseError
 from hub.sources._text import safe_url
@@ -25,12 +25,18 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "feed"
 
 
+def _categories(value: str | None) -> list[str]:
+    """OPML 2.0 `category`: comma-separated, slash-delimited paths ("/ai/labs,/news")."""
+    return [part for path in (value or "").split(",") for part in path.split("/") if part.strip()]
+
+
 def _walk(node: ET.Element, folders: tuple[str, ...]) -> Iterator[FeedRef]:
     for child in node.findall("outline"):
         url = safe_url(child.get("xmlUrl"))
         title = child.get("title") or child.get("text") or ""
         if url:
-            yield FeedRef(_slug(title or url), url, tuple(_slug(f) for f in folders))
+            tags = (_slug(t) for t in (*folders, *_categories(child.get("category"))))
+            yield FeedRef(_slug(title or url), url, tuple(dict.fromkeys(tags)))
         else:
             yield from _walk(child, (*folders, title) if title else folders)
 
@@ -53,16 +59,32 @@ def read_opml(path: Path) -> list[FeedRef]:
     return out
 
 
+def _outline(s: dict[str, Any], indent: str) -> str:
+    """One feed; all its tags also as an OPML `category`, so a reader that files each feed
+    in one folder loses none of them."""
+    category = ",".join(f"/{t}" for t in s.get("tags") or ())
+    extra = f" category={quoteattr(category)}" if category else ""
+    return (
+        f'{indent}<outline type="rss" text={quoteattr(s["name"])} title={quoteattr(s["name"])} '
+        f"xmlUrl={quoteattr(s['url'])}{extra}/>"
+    )
+
+
 def write_opml(sources: Sequence[dict[str, Any]], title: str = "hub sources") -> str:
+    """Feeds as OPML 2.0, filed in a folder named after each feed's first tag (untagged
+    feeds at the top); read_opml reads the folders and categories back as tags."""
+    folders: dict[str, list[dict[str, Any]]] = {}
+    for s in sources:
+        folders.setdefault((s.get("tags") or ("",))[0], []).append(s)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<opml version="2.0">',
-        f"  <head><title>{title}</title></head>",
+        f"  <head><title>{escape(title)}</title></head>",
         "  <body>",
     ]
-    for s in sources:
-        lines.append(
-            f'    <outline type="rss" text={quoteattr(s["name"])} title={quoteattr(s["name"])} '
-            f"xmlUrl={quoteattr(s['url'])}/>"
-        )
+    lines += [_outline(s, "    ") for s in folders.pop("", [])]
+    for folder, feeds in sorted(folders.items()):
+        lines.append(f"    <outline text={quoteattr(folder)} title={quoteattr(folder)}>")
+        lines += [_outline(s, "      ") for s in feeds]
+        lines.append("    </outline>")
     return "\n".join([*lines, "  </body>", "</opml>"])

@@ -10,6 +10,7 @@ from hub.store.analysis import AnalysisMixin
 from hub.store.delivery import DeliveryMixin
 from hub.store.digests import DigestsMixin, digest_from_json, digest_to_json
 from hub.store.enrich import EnrichMixin
+from hub.store.export import ExportMixin
 from hub.store.items import FetchRecord, ItemsMixin, UpsertCounts, content_hash
 from hub.store.pages import PagesMixin
 from hub.store.search import SearchMixin
@@ -17,7 +18,15 @@ from hub.store.sources import SourcesMixin
 
 
 class Store(
-    ItemsMixin, AnalysisMixin, DigestsMixin, SourcesMixin, DeliveryMixin, SearchMixin, EnrichMixin, PagesMixin
+    ItemsMixin,
+    AnalysisMixin,
+    DigestsMixin,
+    SourcesMixin,
+    DeliveryMixin,
+    SearchMixin,
+    EnrichMixin,
+    PagesMixin,
+    ExportMixin,
 ):
     """All of hub's persistent state."""
 
