@@ -540,14 +540,6 @@ class Hub:
         """One table to a parquet, csv or jsonl file (`hub export`); the rows written."""
         return self.store.export_table(table, fmt, out)
 
-    def sql(self, query: str, *, max_rows: int | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """A read-only query over the store (`hub sql`): (column names, rows)."""
-        return self.store.read_query(query, max_rows=max_rows)
-
-    def export(self, table: str, fmt: str, out: Path) -> int:
-        """One table to a parquet, csv or jsonl file (`hub export`); the rows written."""
-        return self.store.export_table(table, fmt, out)
-
 
 def make_llm(config: Config) -> llm.LLMClient | None:
     """The configured LLM client, or None (extractive summaries) when it is off or has no key."""
