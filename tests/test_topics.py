@@ -194,3 +194,25 @@ def test_importing_topics_does_not_import_scikit_learn() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_ai_repo_no_topic_fits_is_tooling() -> None:
+    repo = Item(
+        id="gh:huggingface/transformers.js",
+        kind="repo",
+        source="github",
+        title="huggingface/transformers.js",
+        url="",
+        text="State-of-the-art Machine Learning for the web. Run 🤗 Transformers directly in your browser, with no need for a server!",
+        tags=("javascript",),
+    )
+    plain = Item(
+        id="gh:jesseduffield/lazygit",
+        kind="repo",
+        source="github",
+        title="jesseduffield/lazygit",
+        url="",
+        text="simple terminal UI for git commands",
+        tags=("go",),
+    )
+    assert _assign(repo, plain) == {repo.id: "tooling", plain.id: "other"}

@@ -6,8 +6,9 @@ its body (texts, tags) are each weighed against every topic by how much of their
 weight falls on the topic's keywords (IDF over the topics: a word several topics list
 tells them apart less), blended HEADLINE_SHARE to the headlines. An AI story (see
 `hub.analysis.relevance`) joins the best topic above MIN_SIMILARITY, else "other".
-Two rules by kind: "Model releases" (`models`) only for a story that reads as a launch
-(`is_release`), which also gets a bonus there; "Tooling & infra" weighs half for papers.
+Rules by kind: "Model releases" (`models`) only for a story that reads as a launch
+(`is_release`), which also gets a bonus there; "Tooling & infra" weighs half for papers
+and takes the AI repositories no topic's words fit.
 An embeddings endpoint can replace the keyword similarity; the rules stay.
 
 Emerging topics: the AI stories no seed topic fits, clustered (TF-IDF + truncated SVD +
@@ -244,12 +245,17 @@ def assign_topics(
         ) * _similarities([b for _, b in parts], seeds)
     threshold = MIN_SIMILARITY if min_similarity is None else min_similarity
     out = {}
+    tooling = next((t.id for t in seeds if t.id == TOOLING), None)
     for row, story, rel in zip(sims, stories, rels, strict=True):
         lead = items.get(story.lead_item)
-        adjusted = _adjusted(row, seeds, is_release(story, items), lead is not None and lead.kind == "paper")
+        kind = lead.kind if lead is not None else ""
+        adjusted = _adjusted(row, seeds, is_release(story, items), kind == "paper")
         best = max(range(len(seeds)), key=lambda j: (adjusted[j], -j))
         sim = adjusted[best]
-        topic = seeds[best].id if sim >= threshold and rel >= AI_RELEVANT else OTHER.id
+        topic = seeds[best].id if sim >= threshold else OTHER.id
+        if topic == OTHER.id and kind == "repo" and tooling:
+            topic = tooling  # an AI repository no topic's words fit is, by its kind, a tool
+        topic = topic if rel >= AI_RELEVANT else OTHER.id
         out[story.id] = TopicAssignment(topic, round(min(1.0, sim), 4), rel)
     return out
 
