@@ -333,9 +333,14 @@ def _failure_status(failure: Failure) -> tuple[str, int | None]:
     message = failure.getErrorMessage()
     if "max size" in message:
         return "too-large", None
-    if isinstance(value, IgnoreRequest) and "rate limit" not in message:
+    if isinstance(value, IgnoreRequest) and not any(t in message for t in _FOR_NOW):
         return "refused", None
     return "error", None
+
+
+# IgnoreRequest messages that hold for this crawl only: a spent API budget, a host whose
+# robots.txt Crawl-delay is past the cap (skipped this crawl). Tried again later.
+_FOR_NOW = ("rate limit", "this crawl")
 
 
 SPIDERS: dict[str, type[SourceSpider]] = {

@@ -519,3 +519,20 @@ def test_second_run_fetches_nothing(enriched: dict[str, Any]) -> None:
     doc = json.loads(res.stdout)
     assert len(server.log) == before  # zero requests: nothing fetched twice
     assert doc["fetched"] == 0 and doc["papers"] == 0 and doc["cached"] == enriched["result"].fetched
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        ("Forbidden by robots.txt", "refused"),
+        ("robots.txt asks 60 s between requests, more than 30 s: host skipped this crawl", "error"),
+        ("rate limit of api.github.com spent (resets at unix time 1700000000)", "error"),
+    ],
+)
+def test_refusals_that_hold_for_this_crawl_only_are_retried_later(error: str, status: str) -> None:
+    from scrapy.exceptions import IgnoreRequest
+    from twisted.python.failure import Failure
+
+    from spiders.kinds import _failure_status
+
+    assert _failure_status(Failure(IgnoreRequest(error))) == (status, None)
