@@ -138,7 +138,11 @@ def baselines(ctx: Any, stories: list[Any], newsletter_links: dict[str, int]) ->
         "newest first": lambda s: _newest(ctx, s),
         "newsletter-linked papers": lambda s: _linked(ctx, s, newsletter_links),
     }
-    return {name: sorted(stories, key=lambda s, f=f: (-f(s), s.id)) for name, f in keys.items()}  # type: ignore[misc]
+    return {name: _sorted_by(stories, f) for name, f in keys.items()}
+
+
+def _sorted_by(stories: list[Any], value: Callable[[Any], float]) -> list[Any]:
+    return sorted(stories, key=lambda s: (-value(s), s.id))
 
 
 def newsletter_paper_links(issue_texts: Iterable[str]) -> dict[str, int]:
