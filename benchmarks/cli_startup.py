@@ -4,8 +4,10 @@
 
 Each command runs `--runs` times as `python -m hub ...` (what the `hub` script does);
 the table shows the median and the fastest run in seconds. `hub status` reads a store
-made once by `hub demo` in a temporary folder. Then `python -X importtime -m hub --help`
-names the slowest imports (cumulative microseconds), so a regression points at its cause.
+made once by `hub demo` in a temporary folder, then again with the shipped schedules/
+beside its hub.toml (status then parses the schedule for the next runs). Then
+`python -X importtime -m hub --help` names the slowest imports (cumulative ms), so a
+regression points at its cause.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -66,13 +69,16 @@ def main() -> None:
         hub = [sys.executable, "-m", "hub"]
         commands = {"hub --help": [*hub, "--help"], "hub status": [*hub, "--config", config, "status"]}
         results = {name: _time(cmd, args.runs, env) for name, cmd in commands.items()}
+        # the same with the shipped schedule beside hub.toml: status then reads its next runs
+        shutil.copytree(Path(__file__).resolve().parents[1] / "schedules", demo.workdir / "schedules")
+        results["hub status +sched"] = _time(commands["hub status"], args.runs, env)
     print(
         f"hub startup on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         f", {args.runs} runs"
     )
-    print(f"{'command':<14}{'median s':>10}{'min s':>8}")
+    print(f"{'command':<20}{'median s':>10}{'min s':>8}")
     for name, times in results.items():
-        print(f"{name:<14}{statistics.median(times):>10.3f}{min(times):>8.3f}")
+        print(f"{name:<20}{statistics.median(times):>10.3f}{min(times):>8.3f}")
     print("\nslowest imports of `hub --help` (cumulative ms)")
     for micros, module in slowest_imports(env, args.imports):
         print(f"{module:<24}{micros / 1000:>8.1f}")

@@ -871,53 +871,17 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON."
     Next runs come from schedules/*.yml beside hub.toml (read, no scheduler started); sources
     listed in hub.toml but never crawled show as such.
     """
+    from hub.status import read_status
+
     with _errors():
         config = _config()
-        with _hub(read_only=True, existing=True) as hub:
-            info = hub.status()
-            health = hub.source_health()
-        info |= _schedule_status(config.workspace / "schedules")
-    info["sources"] = with_configured(health, [s.model_dump() for s in config.sources])
-    info["failures"] = failures(info["runs"], info["sources"])
+        if not config.db_path.exists():
+            raise HubError(_no_database(config.db_path, _config_path()))
+        info = read_status(config)  # no stage is loaded: status answers at once
     if as_json:
         print(json.dumps(info, default=str, indent=2))
         return
     _print_status(info)
-
-
-def _schedule_status(folder: Path) -> dict[str, Any]:
-    from hub.scheduler import upcoming
-
-    return {"schedules": str(folder) if folder.is_dir() else None, "next_runs": upcoming(folder)}
-
-
-def with_configured(health: list[dict[str, Any]], configured: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Source health rows, plus a `never crawled` row for each source hub.toml lists that the
-    store has not seen yet (status reads the store and never writes it)."""
-    known = {r["name"] for r in health}
-    empty = {"items": 0, "last_success": None, "last_error": None, "last_error_at": None}
-    extra = [
-        {"name": c["name"], "kind": c["kind"], "enabled": c["enabled"], **empty, "median_ms": None}
-        | {"healthy": None}
-        for c in configured
-        if c["name"] not in known
-    ]
-    return sorted([*health, *extra], key=lambda r: r["name"])
-
-
-def failures(runs: list[dict[str, Any]], sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What went wrong lately: failed runs among the recent ones, sources whose last fetch failed."""
-    failed = [
-        {"what": f"run {r['id']} ({r['job']})", "at": r["started_at"], "error": r["error"] or r["status"]}
-        for r in runs
-        if r["status"] == "error"
-    ]
-    broken = [
-        {"what": f"source {r['name']}", "at": r["last_error_at"], "error": r["last_error"]}
-        for r in sources
-        if r["healthy"] is False
-    ]
-    return failed + broken
 
 
 def _print_status(info: dict[str, Any]) -> None:

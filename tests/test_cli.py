@@ -353,7 +353,7 @@ def test_status_without_a_schedule_says_where_it_looked(tmp_path: Path) -> None:
 def test_failures_and_never_crawled_sources_are_derived_from_health() -> None:
     import datetime as dt
 
-    from hub.cli import failures, with_configured
+    from hub.status import failures, with_configured
 
     at = dt.datetime(2025, 4, 14, tzinfo=dt.UTC)
     health = [
@@ -468,3 +468,20 @@ def test_send_and_build_print_json(stored: list[str], tmp_path: Path) -> None:
     assert built.exit_code == 0, built.output
     result = json.loads(built.stdout)
     assert result["pages"] > 3 and Path(result["site_dir"], "index.html").is_file()
+
+
+def test_status_loads_no_stage(stored: list[str]) -> None:
+    """`hub status` answers from the store and the schedule alone (fast: benchmarks/cli_startup.py)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from typer.testing import CliRunner; from hub.cli import app; "
+        f"r = CliRunner().invoke(app, {[*stored, 'status', '--json']!r}); "
+        "assert r.exit_code == 0, r.output; "
+        "heavy = ('hub.core', 'hub.analysis', 'hub.digest', 'hub.publishers', 'sklearn', 'scrapy', "
+        "'mkdocs', 'openai', 'feedgen', 'sqlalchemy', 'trafilatura'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
