@@ -28,7 +28,7 @@ Progress = Callable[[str, int, int], None]
 log = logging.getLogger("hub")
 EMBED_MIN_SIMILARITY = 0.2  # cosine of endpoint embeddings (denser than TF-IDF)
 FIRST_RUN_BATCH = 50_000  # items a first analyze resolves at a time (bounds its memory)
-ANALYZE_VERSION = 3  # bump when analysis changes its results: the next analyze is a full run
+ANALYZE_VERSION = 4  # bump when analysis changes its results: the next analyze is a full run
 WEEK_BATCH = 8  # weeks of stories read and topic rows written at once (bounds a full run's memory)
 
 

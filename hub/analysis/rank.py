@@ -37,7 +37,7 @@ _SOCIAL = {
     "hf_upvotes": ("hf", "upvotes"),
     "reddit_score": ("reddit", "score"),
 }
-RELEVANCE_FLOOR, RELEVANCE_FULL = 0.3, 0.6  # AI relevance gate: 0 below the floor, 1 from full
+RELEVANCE_FLOOR, RELEVANCE_FULL = 0.3, 0.5  # AI relevance gate: 0 below the floor, 1 from 0.5 (the AI line)
 TOPIC_SPAN = 0.15  # the reader's topic priority moves a score by at most 30 %
 INTEREST_SPAN = 0.3  # ... and a boosted keyword/author/topic by at most 30 %
 MUTE_FACTOR = 0.05
