@@ -368,7 +368,7 @@ class Hub:
         self.llm_report = builder.llm_report
         if not save:
             return digest
-        self.store.save_digest(digest)
+        self.store.save_digest(digest, builder.week_ranking)
         if write_page:
             site.write_digest_page(self.config, digest)
         if index:  # the writer keeps the search index in step (a reader never indexes)

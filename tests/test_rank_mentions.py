@@ -42,3 +42,19 @@ def test_a_roundup_mention_counts_as_a_source(tmp_path: Path) -> None:
             assert [m.item_id for m in ctx.mentions[sid]] == [roundup.id]
             assert after[sid].breakdown["newsletters"] > before[sid].breakdown.get("newsletters", 0.0)
             assert after[sid].total > before[sid].total
+
+
+def test_every_story_of_the_week_keeps_its_score(tmp_path: Path) -> None:
+    with make_hub(load_config(None, env={}, workspace=tmp_path)) as hub:
+        hub.import_paths([DATA / "2025-04-14.jsonl"])
+        digest = hub.digest("2025-W16", limit=5, save=True, write_page=False)
+        ranked = hub.rank_week(hub.week_context("2025-W16"))
+        stored = hub.store.week_scores("2025-W16")
+        assert len(stored) == len(ranked) > len(digest.stories) == 5
+        # the digest's stories first, at their rank; the rest after them, best first
+        rows = hub.store.fetchall("SELECT story_id, rank FROM scores WHERE week = '2025-W16' ORDER BY rank")
+        assert [r[0] for r in rows[:5]] == [s.story_id for s in digest.stories]
+        assert [r[1] for r in rows] == list(range(1, len(rows) + 1))
+        # a preview stores nothing
+        hub.digest("2025-W16", limit=3, save=False, write_page=False)
+        assert len(hub.store.week_scores("2025-W16")) == len(ranked)

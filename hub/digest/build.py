@@ -74,6 +74,7 @@ class DigestBuilder:
         self.topic_list = list(topic_list)
         self._use_llm = use_llm and llm_client is not None
         self.llm_report: dict[str, Any] = {}
+        self.week_ranking: list[Score] = []
 
     def coverage(self) -> str:
         rng = self.store.date_range()
@@ -140,20 +141,24 @@ class DigestBuilder:
             topic_weights={t.id: t.weight for t in self.config.topics},
         )
 
-    def choose_week(self, ctx: WeekContext, limit: int | None = None) -> list[Score]:
-        """The digest's stories, best first: the top `limit` with the papers quota."""
+    def choose_week(
+        self, ctx: WeekContext, limit: int | None = None, ranked: Sequence[Score] | None = None
+    ) -> list[Score]:
+        """The digest's stories, best first: the top `limit` of any kind with a score (within
+        the optional papers bounds)."""
         is_paper = {
             s.id: (lead := ctx.items.get(s.lead_item)) is not None and lead.kind == "paper"
             for s in ctx.stories
         }
         cfg = self.config.digest
-        ranked = self.rank_week(ctx)
-        return select.choose(ranked, is_paper, limit or cfg.limit, cfg.min_papers, cfg.max_papers)
+        scored = [sc for sc in (ranked if ranked is not None else self.rank_week(ctx)) if sc.total > 0]
+        return select.choose(scored, is_paper, limit or cfg.limit, cfg.min_papers, cfg.max_papers)
 
     def build(self, week: str, ctx: WeekContext, limit: int, progress: Progress) -> Digest:
         topic_list = {t.id: t for t in self.topic_list}
         assignments = ctx.assignments()
-        ranked = self.choose_week(ctx, limit)
+        self.week_ranking = self.rank_week(ctx)  # every story's score, stored beside the digest
+        ranked = self.choose_week(ctx, limit, self.week_ranking)
         by_id = {s.id: s for s in ctx.stories}
         chosen = [by_id[sc.story_id] for sc in ranked]
         with self.store.transaction():  # one commit for the cached summaries, not one per story

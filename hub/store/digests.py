@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
 from hub.store.base import BaseStore, to_db, utcnow
-from hub.types import Digest, DigestItem, DigestStory, TopicCount
+from hub.types import Digest, DigestItem, DigestStory, Score, TopicCount
+
+_SCORE_COLS = {
+    "week": "VARCHAR",
+    "story_id": "VARCHAR",
+    "rank": "INTEGER",
+    "total": "DOUBLE",
+    "breakdown": "JSON",
+}
 
 
 def digest_to_json(d: Digest) -> str:
@@ -51,8 +59,19 @@ def digest_from_json(raw: str | Mapping[str, Any]) -> Digest:
 
 
 class DigestsMixin(BaseStore):
-    def save_digest(self, digest: Digest) -> None:
-        """Replace the week's digest and its scores in one transaction."""
+    def save_digest(self, digest: Digest, ranking: Sequence[Score] = ()) -> None:
+        """Replace the week's digest and its scores in one transaction: the digest's stories
+        at their rank, then every other ranked story of the week after them (`ranking`,
+        best first), so topic pages and `hub explain` know where each story stood."""
+        rows: list[tuple[object, ...]] = [
+            (digest.week, s.story_id, s.rank, s.score, dict(s.breakdown)) for s in digest.stories
+        ]
+        shown = {s.story_id for s in digest.stories}
+        rest = [sc for sc in ranking if sc.story_id not in shown]
+        rows += [
+            (digest.week, sc.story_id, len(shown) + n, sc.total, dict(sc.breakdown))
+            for n, sc in enumerate(rest, 1)
+        ]
         with self.transaction():
             self.execute("DELETE FROM scores WHERE week = ?", [digest.week])
             self.execute("DELETE FROM digests WHERE week = ?", [digest.week])
@@ -60,10 +79,7 @@ class DigestsMixin(BaseStore):
                 "INSERT INTO digests VALUES (?, ?, ?, ?, ?)",
                 [digest.week, digest.start, digest.end, to_db(utcnow()), digest_to_json(digest)],
             )
-            self.executemany(
-                "INSERT INTO scores VALUES (?, ?, ?, ?, ?)",
-                [(digest.week, s.story_id, s.rank, s.score, json.dumps(s.breakdown)) for s in digest.stories],
-            )
+            self.bulk_insert("scores", _SCORE_COLS, rows)
 
     def digest(self, week: str) -> Digest | None:
         raw = self.scalar("SELECT content FROM digests WHERE week = ?", [week])
