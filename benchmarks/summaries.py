@@ -22,6 +22,7 @@ from pathlib import Path
 from hub.analysis.summary_lint import RULES, lint
 from hub.config import load_config
 from hub.core import make_hub
+from hub.digest import lead
 from hub.types import Digest, DigestStory
 
 SOURCES = ("arxiv", "hackernews", "github_trending", "hf_daily_papers")
@@ -102,7 +103,7 @@ def print_examples(rows: Sequence[tuple[str, Tally]], n: int) -> None:
 
 def print_digest(folder: str, top: Digest) -> None:
     print(f"\n--- {folder} ({top.week}) lead ---\n{top.lead}")
-    for tid, intro in top.topic_intros.items():
+    for tid, intro in (top.topic_intros or lead.topic_intros(top.stories)).items():
         print(f"  intro [{tid}]: {intro}")
     print(f"--- {folder} top 10 ---")
     for s in top.stories[:10]:

@@ -116,6 +116,12 @@ def sentences(text: str) -> list[str]:
 # -- repair: make a sentence read on its own ----------------------------------------------
 
 _LEADING_REF = re.compile(rf"^{summary_lint.INTRO_REFERENCE}\s+", re.IGNORECASE)
+# An example or a comparison needs what it exemplifies: such a sentence is dropped, not repaired.
+_KEEP_OPENER = re.compile(
+    r"^(?:for instance|for example|similarly|likewise|in contrast|by contrast|conversely|in comparison|"
+    r"by comparison|as a bonus|in the end|alternatively|otherwise|in turn)\b",
+    re.IGNORECASE,
+)
 _LEADING_CONNECTIVE = re.compile(
     rf"^(?:(?:{summary_lint.CONNECTIVES}),\s*|(?:{summary_lint.STRONG_CONNECTIVES})\s+)", re.IGNORECASE
 )
@@ -162,6 +168,8 @@ def standalone(sentence: str) -> str:
     'X is a Y' when nothing else in the sentence needs the 'we'."""
     s = sentence
     for _ in range(2):  # "Finally, to address this, we…"
+        if _KEEP_OPENER.match(s):
+            break
         rest = _LEADING_CONNECTIVE.sub("", s, count=1)
         rest = _LEADING_REF.sub("", rest, count=1) if len(rest.split()) > 6 else rest
         rest = _IN_THIS_PAPER.sub("", rest)
@@ -226,8 +234,11 @@ def candidates(
         ),
     )
     for it in members:
+        source = _source_text(it, texts)
+        if summary_lint.language(source, story.title):
+            continue  # a text in another language may still hold an English phrase or two
         out = []
-        for pos, raw in enumerate(sentences(_source_text(it, texts))):
+        for pos, raw in enumerate(sentences(source)):
             if _SKIP.search(raw):
                 continue
             text = standalone(raw)
