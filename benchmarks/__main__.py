@@ -1,10 +1,13 @@
 """Run every benchmark and print its table: `python -m benchmarks [names...]`.
 
 demo (end to end on the bundled week), crawl (500 loopback feeds), site52 (52-week site
-build), llm_cost (calls/tokens vs one call per paper), quality (needs ../shared/data:
-recall of the editors' picks; skipped with a note when the data is not there), scale
-(a replayed store of 100,000 items here; `python -m benchmarks.scale --items 1000000` for
-the million-item numbers).
+build), llm_cost (calls/tokens vs one call per paper), cli_startup (`hub --help` and
+`hub status` start-up time), scale (a replayed store of 100,000 items here;
+`python -m benchmarks.scale --items 1000000` for the million-item numbers), and over the
+three recorded weeks in ../shared/data (skipped with a note when the data is not there):
+quality (headline events, editors' picks and labelled joins), relevance (AI relevance on
+hand-labelled HN titles), topics_eval (topic accuracy on hand-labelled stories), summaries
+(the summary lint).
 """
 
 from __future__ import annotations
@@ -14,7 +17,19 @@ import sys
 import time
 from pathlib import Path
 
-ALL = ("demo", "crawl", "site52", "llm_cost", "quality", "scale")
+ALL = (
+    "demo",
+    "crawl",
+    "site52",
+    "llm_cost",
+    "cli_startup",
+    "quality",
+    "relevance",
+    "topics_eval",
+    "summaries",
+    "scale",
+)
+NEEDS_DATA = {"quality", "relevance", "topics_eval", "summaries"}
 
 
 def main() -> None:
@@ -22,8 +37,8 @@ def main() -> None:
     shared = Path(__file__).resolve().parents[2] / "shared" / "data"
     for name in names:
         print(f"\n=== benchmarks.{name} ===", flush=True)
-        if name == "quality" and not shared.is_dir():
-            print(f"skipped: {shared} (the recorded week with the editors' picks) is not here")
+        if name in NEEDS_DATA and not shared.is_dir():
+            print(f"skipped: {shared} (the recorded weeks and their labels' inputs) is not here")
             continue
         start = time.perf_counter()
         module = importlib.import_module(f"benchmarks.{name}")
