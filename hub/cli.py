@@ -527,12 +527,16 @@ def sources_remove(name: Annotated[str, typer.Argument(help="The source's name."
 def sources_import(
     path: Annotated[Path, typer.Argument(help="An OPML file exported by a feed reader.")],
     tag: Annotated[list[str] | None, typer.Option(help="Tag for the imported feeds.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
-    """Import feeds from OPML (what feed-reader users bring)."""
+    """Import feeds from OPML (what feed-reader users bring); its folders become tags."""
     from hub.sources.opml import read_opml
 
     with _errors(), _hub() as hub:
         added, skipped = hub.import_feeds(read_opml(path), tag or ())
+    if as_json:
+        print(json.dumps({"added": added, "already_present": skipped}))
+        return
     note = f" ({skipped} already present)" if skipped else ""
     out.print(f"imported {plural(added, 'feed')} from {escape(str(path))}{note}")
 

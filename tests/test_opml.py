@@ -63,7 +63,8 @@ def test_sources_export_import_round_trip_keeps_tags(tmp_path: Path) -> None:
     before = {
         s["url"]: s["tags"] for s in json.loads(runner.invoke(app, [*a, "sources", "list", "--json"]).stdout)
     }
-    assert runner.invoke(app, [*b, "sources", "import", str(opml)]).exit_code == 0
+    imported = runner.invoke(app, [*b, "sources", "import", str(opml), "--json"])
+    assert json.loads(imported.stdout) == {"added": 2, "already_present": exported.count("xmlUrl=") - 2}
     after = {
         s["url"]: s["tags"] for s in json.loads(runner.invoke(app, [*b, "sources", "list", "--json"]).stdout)
     }

@@ -75,7 +75,9 @@ class BaseStore:
         self.read_only = read_only
         if str(path) != ":memory:":
             if read_only and not self.path.exists():
-                raise StoreError(f"{self.path}: no database here yet (run `hub import` or `hub demo`)")
+                raise StoreError(
+                    f"no database at {self.path}; make one with `hub demo`, `hub import FILES` or `hub crawl`"
+                )
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = self._connect(read_only, lock_wait_s)
         self._in_tx = False
