@@ -131,7 +131,7 @@ def _no_database(db: Path, config_path: Path | None) -> str:
     if config_path is not None:
         where = f"config {config_path}"
     else:
-        where = "no hub.toml in " + ", ".join(str(p.parent) for p in config_candidates()) + "; defaults"
+        where = "no hub.toml in " + " or ".join(str(p.parent) for p in config_candidates()) + ": defaults"
     hint = ""
     if (Path.cwd() / "hub-demo" / CONFIG_NAME).is_file():
         hint = " — or use the demo's: `cd hub-demo` (or `hub --config hub-demo/hub.toml ...`)"
