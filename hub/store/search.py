@@ -52,21 +52,48 @@ LEFT JOIN story_items si ON si.item_id = i.id
 LEFT JOIN story_topics st ON st.story_id = si.story_id
 LEFT JOIN {_SUMMARIES} sm ON sm.story_id = si.story_id
 """
-# one document per item as tantivy's JSON (keys: fulltext.DOC_FIELDS): made in DuckDB, parsed
-# in Rust, no Python object per field; json_merge_patch onto {} drops the null values
-_DOCS = f"""
-SELECT i.id, json_merge_patch('{{}}', json_object(
+
+
+def _doc_json(topic: str) -> str:
+    """One item (alias i, its story's summary alias sm) as tantivy's JSON (keys:
+    fulltext.DOC_FIELDS): made in DuckDB and parsed in Rust, no Python object per field;
+    json_merge_patch onto {} drops the null values."""
+    return f"""json_merge_patch('{{}}', json_object(
     'id', i.id, 'title', i.title, 'text', i.text,
     'authors', array_to_string(i.authors, ', '), 'tags', array_to_string(i.tags, ' '),
     'summary', sm.summary, 'kind', i.kind, 'source', i.source, 'url', i.url,
-    'published_at', strftime(i.published_at, '%Y-%m-%dT%H:%M:%SZ'), 'topic', st.topic_id)) AS doc
-{_JOINS}"""
+    'published_at', strftime(i.published_at, '%Y-%m-%dT%H:%M:%SZ'), 'topic', {topic}))"""
+
+
+_DOCS = f"SELECT {_doc_json('st.topic_id')} AS doc {_JOINS} ORDER BY i.id"
 # what a document is made of, as one hash per item, without reading its text: the item's
 # own content hash (kind, title, url, authors, text, tags...), its source and date, its
 # story's topic and which summary is the story's latest
 _KEYS = f"""
 SELECT i.id, hash(i.content_hash, i.source, i.published_at, st.topic_id, sm.summary_key) AS h
 {_JOINS}"""
+# the documents whose hash differs from the manifest's (h NULL: removed; old NULL: new),
+# in one pass over the keys and the manifest
+_DIFF = f"""
+CREATE OR REPLACE TEMP TABLE _search_diff AS
+SELECT id, k.h AS h, m.h AS old FROM ({_KEYS}) k FULL OUTER JOIN read_parquet(?) m USING (id)
+WHERE k.h IS DISTINCT FROM m.h"""
+# what reading a changed document needs: its row id, story and topic
+_ADD = """
+CREATE OR REPLACE TEMP TABLE _search_add AS
+SELECT d.id, i.rowid AS r, si.story_id AS story, st.topic_id AS topic
+FROM _search_diff d JOIN items i ON i.id = d.id
+LEFT JOIN story_items si ON si.item_id = d.id
+LEFT JOIN story_topics st ON st.story_id = si.story_id
+WHERE d.h IS NOT NULL"""
+# the changed documents among the rows of one span of row ids (the span filter is pushed
+# into the items scan, so the million-row joins of _DOCS are not made again)
+_CHANGED_DOCS = f"""
+SELECT {_doc_json("a.topic")} AS doc
+FROM _search_add a JOIN items i ON i.id = a.id
+LEFT JOIN {_SUMMARIES} sm ON sm.story_id = a.story
+WHERE {{span}} ORDER BY i.id"""
+RUN_GAP, MAX_RUNS = 2048, 64  # row ids this close are read as one span; more spans: one scan
 # what moves when a document may have changed: items added, removed or updated, an analyze
 # (stories, topics), a digest (summaries)
 _STAMP = (
@@ -144,12 +171,11 @@ class SearchMixin(BaseStore):
         try:
             with self.transaction():  # one snapshot of the store for stamp, hashes and documents
                 stamp = self._store_stamp()
-                self.execute(f"CREATE OR REPLACE TEMP TABLE _search_now AS {_KEYS}")
                 try:
                     stats = None if full else self._update_in_place(stamp, progress)
                     stats = stats or self._rebuild(stamp, progress)
                 finally:
-                    self.execute("DROP TABLE IF EXISTS _search_now; DROP TABLE IF EXISTS _search_add")
+                    self.execute("DROP TABLE IF EXISTS _search_diff; DROP TABLE IF EXISTS _search_add")
             self._search["fresh"] = True
             return stats
         except (ValueError, OSError) as e:  # tantivy's errors (lock, files) and the folder's
@@ -169,30 +195,24 @@ class SearchMixin(BaseStore):
             index = fulltext.open_index(folder)
         except ValueError:
             return None
-        gone = [
-            r[0]
-            for r in self.fetchall(
-                "SELECT id FROM read_parquet(?) ANTI JOIN _search_now USING (id, h)", [str(manifest)]
-            )
-        ]
-        self.execute(
-            "CREATE OR REPLACE TEMP TABLE _search_add AS "
-            "SELECT id FROM _search_now ANTI JOIN read_parquet(?) USING (id, h)",
-            [str(manifest)],
-        )
-        n_docs = int(self.scalar("SELECT count(*) FROM _search_now"))
-        n_add = int(self.scalar("SELECT count(*) FROM _search_add"))
+        self.execute(_DIFF, [str(manifest)])
+        gone = [r[0] for r in self.fetchall("SELECT id FROM _search_diff WHERE old IS NOT NULL")]
+        n_add = int(self.scalar("SELECT count(*) FROM _search_diff WHERE h IS NOT NULL"))
+        n_docs = int(self.scalar("SELECT count(*) FROM items"))
         if len(gone) + n_add > REBUILD_SHARE * max(n_docs, 1):
             return None
+        self.execute(_ADD)
         if gone or n_add:
             writer = index.writer(heap_size=UPDATE_HEAP)
             for item_id in gone:  # changed documents too: deleted, then added anew
                 writer.delete_documents_by_term("id", item_id)
-            sql = f"SELECT doc FROM ({_DOCS}) WHERE id IN (SELECT id FROM _search_add) ORDER BY id"
-            fulltext.add_documents(writer, self._batches(sql, n_add, progress))
+            for sql in self._changed_spans():
+                fulltext.add_documents(writer, self._batches(sql, n_add, progress))
             writer.commit()
             writer.wait_merging_threads()
-        self._finish(folder, stamp)
+        kept = f"SELECT id, h FROM read_parquet('{_quoted(manifest)}') ANTI JOIN _search_diff USING (id)"
+        changed = f"{kept} UNION ALL SELECT id, h FROM _search_diff WHERE h IS NOT NULL"
+        self._finish(folder, stamp, changed if gone or n_add else None)
         # as before: a changed document counts as removed and added
         return {"docs": n_docs, "added": n_add, "removed": len(gone), "full": 0}
 
@@ -203,13 +223,11 @@ class SearchMixin(BaseStore):
         shutil.rmtree(side, ignore_errors=True)
         index = fulltext.open_index(side, create=True)
         writer = index.writer(heap_size=BUILD_HEAP)
-        n_docs = int(self.scalar("SELECT count(*) FROM _search_now"))
-        fulltext.add_documents(
-            writer, self._batches(f"SELECT doc FROM ({_DOCS}) ORDER BY id", n_docs, progress)
-        )
+        n_docs = int(self.scalar("SELECT count(*) FROM items"))
+        fulltext.add_documents(writer, self._batches(_DOCS, n_docs, progress))
         writer.commit()
         writer.wait_merging_threads()
-        self._finish(side, stamp)
+        self._finish(side, stamp, _KEYS)
         old = final.with_name(f"{final.name}.old-{os.getpid()}")
         if final.exists():
             final.rename(old)
@@ -217,11 +235,27 @@ class SearchMixin(BaseStore):
         shutil.rmtree(old, ignore_errors=True)
         return {"docs": n_docs, "added": n_docs, "removed": 0, "full": 1}
 
-    def _finish(self, folder: Path, stamp: str) -> None:
-        """After the tantivy commit: the manifest, then the stamp (each replaced whole)."""
-        tmp = folder / f"{MANIFEST}.tmp"
-        self.execute(f"COPY _search_now TO '{_quoted(tmp)}' (FORMAT parquet)")
-        tmp.replace(folder / MANIFEST)
+    def _changed_spans(self) -> list[str]:
+        """Queries for the changed documents, one per run of nearby row ids (a week's new
+        items sit together at the end of the table), or one query when they are scattered."""
+        rows = sorted(r[0] for r in self.fetchall("SELECT r FROM _search_add"))
+        runs: list[list[int]] = []
+        for r in rows:
+            if runs and r - runs[-1][-1] <= RUN_GAP:
+                runs[-1].append(r)
+            else:
+                runs.append([r])
+        if len(runs) > MAX_RUNS:
+            return [_CHANGED_DOCS.replace("{span}", "true")]
+        return [_CHANGED_DOCS.replace("{span}", f"i.rowid BETWEEN {run[0]} AND {run[-1]}") for run in runs]
+
+    def _finish(self, folder: Path, stamp: str, manifest_sql: str | None) -> None:
+        """After the tantivy commit: the manifest (the (id, h) rows of `manifest_sql`; None:
+        unchanged), then the stamp, each replaced whole."""
+        if manifest_sql is not None:
+            tmp = folder / f"{MANIFEST}.tmp"
+            self.execute(f"COPY ({manifest_sql}) TO '{_quoted(tmp)}' (FORMAT parquet)")
+            tmp.replace(folder / MANIFEST)
         meta = folder / f"{META}.tmp"
         meta.write_text(json.dumps({"version": fulltext.VERSION, "stamp": stamp}), encoding="utf-8")
         meta.replace(folder / META)
