@@ -4,7 +4,7 @@
 
 For each recorded week (arXiv, Hacker News, GitHub trending and Hugging Face daily papers
 of shared/data/<week>, imported into a temporary hub), every story of the week is
-summarized (a digest with no limit, previewed: nothing saved) and each summary is
+summarized as the digest summarizes it (nothing saved) and each summary is
 checked by the rules of `hub.analysis.summary_lint`. Prints, per week, the hits per
 rule in the published top 30 and over all stories, examples of each kind that remain,
 the top 10 summaries and the lead paragraph. Goal: 0 in every top 30, under 2 % overall.
@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.analysis.summarize import extractive_summary
 from hub.analysis.summary_lint import RULES, lint
 from hub.config import load_config
 from hub.core import make_hub
@@ -38,40 +39,46 @@ class Tally:
     flagged: int = 0
     hits: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RULES, 0))
     examples: dict[str, list[str]] = field(default_factory=lambda: {r: [] for r in RULES})
+    empty_by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [empty, stories]
 
-    def add(self, story: DigestStory) -> None:
+    def add(self, title: str, summary: str, kinds: set[str]) -> None:
         self.stories += 1
-        self.empty += not story.summary.strip()
-        found = lint(story.summary, story.title)
+        self.empty += not summary.strip()
+        kind = "paper" if "paper" in kinds else "repo" if kinds == {"repo"} else "post"
+        counts = self.empty_by_kind.setdefault(kind, [0, 0])
+        counts[0] += not summary.strip()
+        counts[1] += 1
+        found = lint(summary, title)
         self.flagged += bool(found)
         for rule, snippet in found.items():
             self.hits[rule] += 1
-            self.examples[rule].append(f"{story.title[:50]!r}: {snippet!r}")
+            self.examples[rule].append(f"{title[:50]!r}: {snippet!r}")
 
 
 def tally(stories: Sequence[DigestStory]) -> Tally:
     out = Tally()
     for s in stories:
-        out.add(s)
+        out.add(s.title, s.summary, {i.kind for i in s.items})
     return out
 
 
-def week_digests(data: Path, folder: str) -> tuple[Digest, Digest]:
-    """(the published top 30, every story of the week) for one recorded week."""
-    files = [
-        f
-        for sub in SOURCES
-        if (data / folder / sub).is_dir()
-        for f in sorted((data / folder / sub).iterdir())
-    ]
+def week_summaries(data: Path, folder: str) -> tuple[Digest, Tally]:
+    """The published top 30 of one recorded week, and the lint over every story of the week
+    (each summarized the way the digest summarizes it; curated newsletter posts excepted)."""
+    dirs = [data / folder / sub for sub in SOURCES if (data / folder / sub).is_dir()]
+    files = [f for d in dirs for f in sorted(d.iterdir())]
+    everything = Tally()
     with (
         tempfile.TemporaryDirectory() as tmp,
         make_hub(load_config(None, env={}, workspace=Path(tmp))) as hub,
     ):
         hub.import_paths(files)
-        week = WEEKS[folder]
-        everything = hub.digest(week, limit=100_000, write_page=False, save=False, use_llm=False)
-        top = hub.digest(week, analyze=False, write_page=False, save=False, use_llm=False)
+        top = hub.digest(WEEKS[folder], write_page=False, save=False, use_llm=False)
+        ctx = hub.week_context(WEEKS[folder])
+        for story in ctx.stories:
+            summary = extractive_summary(story, ctx.items, ctx.observations)
+            kinds = {ctx.items[i].kind for i in story.item_ids if i in ctx.items}
+            everything.add(story.title, summary.text, kinds)
     return top, everything
 
 
@@ -89,6 +96,10 @@ def print_table(rows: Sequence[tuple[str, Tally]]) -> None:
     )
     for name, t in rows:
         print(_row(name, t))
+    print("\nempty summaries by story kind (paper = has a paper; repo = repos only; post = the rest):")
+    for name, t in rows:
+        parts = ", ".join(f"{k} {e}/{n}" for k, (e, n) in sorted(t.empty_by_kind.items()))
+        print(f"  {name:<16}{parts}")
 
 
 def print_examples(rows: Sequence[tuple[str, Tally]], n: int) -> None:
@@ -121,13 +132,11 @@ def main() -> None:
     digests = {}
     for folder in args.weeks:
         start = time.perf_counter()
-        top, everything = week_digests(Path(args.data), folder)
+        top, everything = week_summaries(Path(args.data), folder)
         digests[folder] = top
-        rows += [(f"{folder} top 30", tally(top.stories)), (f"{folder} all", tally(everything.stories))]
-        print(
-            f"{folder}: {len(everything.stories)} stories summarized in {time.perf_counter() - start:.1f} s",
-            flush=True,
-        )
+        rows += [(f"{folder} top 30", tally(top.stories)), (f"{folder} all", everything)]
+        took = time.perf_counter() - start
+        print(f"{folder}: {everything.stories} stories summarized in {took:.1f} s", flush=True)
     print()
     print_table(rows)
     if not args.quiet:
