@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from hub.analysis import events, llm, rank, resolve, summarize, topics
 from hub.config import Config
-from hub.digest import select
+from hub.digest import lead, select
 from hub.exceptions import LLMError
 from hub.types import Digest, Item, Observation, Score, Story, Summary, Topic
 from hub.weeks import parse_week, week_of
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from hub.store import Store
 
 Progress = Callable[[str, int, int], None]
+EXTRACTIVE_VERSION = "2"  # bump when extractive summaries change: cached ones are made again
 BASELINE_WINDOW = dt.timedelta(days=28)  # engagement is ranked within its source over this window
 EARLIER_GAP = dt.timedelta(days=3)  # newsletter issues this long before the week are "earlier" ones
 
@@ -147,7 +148,7 @@ class DigestBuilder:
         """The digest's stories, best first: the top `limit` of any kind with a score (within
         the optional papers bounds)."""
         is_paper = {
-            s.id: (lead := ctx.items.get(s.lead_item)) is not None and lead.kind == "paper"
+            s.id: (head := ctx.items.get(s.lead_item)) is not None and head.kind == "paper"
             for s in ctx.stories
         }
         cfg = self.config.digest
@@ -161,8 +162,9 @@ class DigestBuilder:
         ranked = self.choose_week(ctx, limit, self.week_ranking)
         by_id = {s.id: s for s in ctx.stories}
         chosen = [by_id[sc.story_id] for sc in ranked]
+        texts = self.store.enrichments([i for s in chosen for i in s.item_ids])  # what posts link
         with self.store.transaction():  # one commit for the cached summaries, not one per story
-            summaries = {s.id: self.summarize(s, ctx.items, ctx.observations) for s in chosen}
+            summaries = {s.id: self.summarize(s, ctx.items, ctx.observations, texts) for s in chosen}
         if self._use_llm:
             summaries.update(self._llm_summaries(chosen, ctx.items, progress))
         this = self.store.topic_story_counts(ctx.start, ctx.end)
@@ -184,23 +186,35 @@ class DigestBuilder:
             counts=counts,
             stats=stats,
         )
+        digest = replace(digest, topic_intros=lead.topic_intros(digest.stories))
         if self._use_llm and digest.stories:
             digest = self._llm_lead(digest)
             digest = self._llm_topic_intros(digest)
         return digest
 
     def summarize(
-        self, story: Story, items: Mapping[str, Item], observations: Mapping[str, Sequence[Observation]]
+        self,
+        story: Story,
+        items: Mapping[str, Item],
+        observations: Mapping[str, Sequence[Observation]],
+        texts: Mapping[str, str] | None = None,
     ) -> Summary:
-        """Extractive summary, cached by the story's content hash."""
+        """Extractive summary (from the fetched article or README text where there is one),
+        cached by the story's content hash and the summarizer's version."""
+        texts = {i: t for i, t in (texts or {}).items() if i in story.item_ids}
         key = hashlib.sha256(
             "\x1f".join(
-                f"{i}:{items[i].title}:{items[i].text}" for i in story.item_ids if i in items
+                [EXTRACTIVE_VERSION]
+                + [
+                    f"{i}:{items[i].title}:{items[i].text}:{texts.get(i, '')}"
+                    for i in story.item_ids
+                    if i in items
+                ]
             ).encode()
         ).hexdigest()[:20]
         if cached := self.store.cached_summary(story.id, key, "extractive"):
             return cached
-        summary = summarize.extractive_summary(story, items, observations)
+        summary = summarize.extractive_summary(story, items, observations, texts=texts)
         self.store.save_summary(summary, key)
         return summary
 
