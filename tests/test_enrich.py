@@ -536,3 +536,24 @@ def test_refusals_that_hold_for_this_crawl_only_are_retried_later(error: str, st
     from spiders.kinds import _failure_status
 
     assert _failure_status(Failure(IgnoreRequest(error))) == (status, None)
+
+
+def test_the_digest_summarizes_a_link_post_from_its_fetched_article(tmp_path: Path) -> None:
+    """A bare HN link post has no text of its own; once enrich stored the article it
+    links, the digest's summary comes from that article (real text: Ollama's blog feed)."""
+    entries = feedparser.parse((DATA / "sources" / "feed_ollama.xml").read_bytes()).entries
+    article = next(
+        plain(e.get("description", "")) for e in entries if len(plain(e.get("description", ""))) > 300
+    )
+    with make_hub(load_config(None, env={}, workspace=tmp_path)) as hub:
+        hub.import_paths([DATA / "sources" / "hn_2025-04-15.json"])
+        before = hub.digest("2025-W16", limit=40, save=False, write_page=False)
+        post = next(s for s in before.stories if s.title == "GPT-4.1 in the API")
+        assert post.summary == ""  # a bare link: no placeholder sentence
+        hn_id = post.items[0].id
+        hub.store.save_enrichment(
+            EnrichmentRecord(hn_id, "article", "https://openai.com/index/gpt-4-1/", "ok", text=article)
+        )
+        after = hub.digest("2025-W16", limit=40, save=False, write_page=False)
+    summary = next(s for s in after.stories if s.story_id == post.story_id).summary
+    assert summary and all(sentence.rstrip(".") in article for sentence in summary.split(". ") if sentence)
