@@ -7,7 +7,7 @@ build), llm_cost (calls/tokens vs one call per paper), cli_startup (`hub --help`
 three recorded weeks in ../shared/data (skipped with a note when the data is not there):
 quality (headline events, editors' picks and labelled joins), relevance (AI relevance on
 hand-labelled HN titles), topics_eval (topic accuracy on hand-labelled stories), summaries
-(the summary lint).
+(the summary lint), enrich (article extraction on real post texts).
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ ALL = (
     "relevance",
     "topics_eval",
     "summaries",
+    "enrich",
     "scale",
 )
-NEEDS_DATA = {"quality", "relevance", "topics_eval", "summaries"}
+NEEDS_DATA = {"quality", "relevance", "topics_eval", "summaries", "enrich"}
 
 
 def main() -> None:
