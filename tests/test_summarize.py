@@ -64,6 +64,10 @@ RULE_CASES = {
             "responses.",
             f"{BITNET} Finally, we analyze the final data mixture, elucidating the characteristics of an "
             "optimal data mixture.",
+            "We attempt to address this issue by creating a realistic synthetic data augmentation pipeline "
+            "for camera-radar Autonomous Vehicle (AV) datasets.",
+            "For instance, GPT-o1's performance on benchmarks like MathVista, MathVerse, and MathVision is "
+            "similar to fast-thinking models.",
         ],
         [
             CLIMB_PROPOSE,
@@ -148,10 +152,15 @@ TITLE_CASES = {
                 "xaoyaoo/PyWxDump",
                 "获取微信信息；读取数据库，本地查看聊天记录并导出为csv、html等格式用于AI训练。",
             ),
+            ("Things Zig comptime won't do", "En la tierra no hay otra cosa que tenga un solo lado."),
         ],
         [
             ("BitNet b1.58 2B4T Technical Report", BITNET),
             ("Vi与Vim的起源与演变", "Vi和Vim的历史与开源软件的发展紧密相连。"),
+            (
+                "Irish privacy watchdog hits TikTok with Є530M fine over data transfers to China",
+                "European Union privacy watchdogs have fined TikTok 530 million euros ($600 million).",
+            ),
         ],
     ),
 }
@@ -259,6 +268,13 @@ def test_rewrites_keep_the_content() -> None:
     )
     recognizing = RULE_CASES["dangling"][0][1]
     assert summarize.standalone(recognizing).startswith("Model owners may seek sampling strategies")
+    mindcraft = (
+        "To this end we introduce MINDcraft, an easily extensible platform built to enable LLM agents to "
+        "control characters in the open-world game of Minecraft."
+    )
+    assert summarize.standalone(mindcraft).startswith("MINDcraft is an easily extensible platform")
+    example = RULE_CASES["dangling"][0][5]
+    assert summarize.standalone(example) == example  # an example's opener is not dropped: it is rejected
     # "We propose X, a Y ... and evaluate" keeps its "we": the rewrite would break the sentence.
     both = "We present MIEB, a benchmark of 130 tasks, and evaluate 50 models on it."
     assert summarize.standalone(both) == both
@@ -273,6 +289,10 @@ def test_latex_cleaning() -> None:
     assert clean("$\\sim$10\\% faster") == "~10% faster"
     assert clean("scales -- from embodied to urban") == "scales – from embodied to urban"
     assert clean("{Optim}ization") == "Optimization"
+    assert (
+        clean("530 million euros ($600 million), $5 or $10") == "530 million euros ($600 million), $5 or $10"
+    )
+    assert clean("$10^{-3}$ error, $O(n^2)$ cost") == "10^-3 error, O(n^2) cost"
     assert "\x00" in clean("We present \\ourmodel, a model.")  # the name is gone: the sentence is unusable
     assert summarize.sentences("We present \\ourmodel, a model. It works well on many tasks here.")
     assert not any(

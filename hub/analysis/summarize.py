@@ -47,7 +47,8 @@ _WITH_TEXT = re.compile(
 _HREF = re.compile(r"\\(?:href|textcolor)\s*\{[^{}]*\}\s*\{([^{}]*)\}")
 _DROPPED = re.compile(r"\\(?:color|label|vspace|hspace)\s*\{[^{}]*\}")
 _LOST = re.compile(r"\\(?:footnote|cite\w*|ref|url|unicode)\s*\{[^{}]*\}")  # the sentence needs them
-_MATH = re.compile(r"(?<!\\)\$([^$]{1,120})(?<!\\)\$")
+# Inline math, but not money: "$5 or $10" opens no formula.
+_MATH = re.compile(r"(?<!\\)\$(?!\d[\d.,]*(?:[\s)\]]|$))([^$]{1,120})(?<!\\)\$")
 _MACRO = re.compile(r"\\([A-Za-z]+)\s?(?:\{\})?")
 _ESCAPED = re.compile(r"\\([%&_#$ ,;!])")
 
@@ -75,7 +76,7 @@ def clean_latex(text: str) -> str:
     text = _MATH.sub(_math, text)
     text = _MACRO.sub(_macro, text).replace("\\", "")
     text = text.replace("{", "").replace("}", "").replace("``", '"').replace("''", '"')
-    text = text.replace("---", "—").replace("--", "–").replace("$", "")
+    text = re.sub(r"\$(?!\d)", "", text.replace("---", "—").replace("--", "–"))  # "$600" is money
     text = re.sub(r"\s+([,;.])", r"\1", " ".join(text.split()))
     return re.sub(r",(?:\s*,)+", ",", text)
 

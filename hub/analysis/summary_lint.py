@@ -35,7 +35,7 @@ CONNECTIVES = (
 # These point back even without a comma ("Thus the model…"); the others only with one.
 STRONG_CONNECTIVES = (
     r"however|moreover|furthermore|additionally|consequently|therefore|thus|hence|"
-    r"nevertheless|nonetheless|accordingly|conversely|but|and"
+    r"nevertheless|nonetheless|accordingly|conversely|but|and|to this end|to that end|to do so"
 )
 # An introductory phrase that refers back: "Recognizing this vulnerability, …", "To address
 # these issues, …", "Building on it, …" (it opens with a preposition or a participle).
@@ -43,7 +43,7 @@ INTRO_REFERENCE = (
     r"(?:[A-Za-z]+ing|[A-Za-z]+ed|to|in|with|given|based|despite|following|for|from|towards?|"
     r"beyond|after|by|on|under|unlike|against|through|like|as|at|of|during|within|amid)\s+"
     r"(?:[\w-]+\s+){0,4}(?:this|these|those|such|it|them|the above|the former|the latter)\b"
-    r"(?!\s+(?:week|month|year|day|time)\b)[^,;:]{0,80},"
+    r"(?!\s+(?:week|month|year|day|time)\b)(?:(?!\b(?:we|our)\b)[^,;:]){0,80},"
 )
 _DANGLING = re.compile(
     rf"^(?:(?:{CONNECTIVES}),|(?:{STRONG_CONNECTIVES})\s|{INTRO_REFERENCE})",
@@ -106,10 +106,20 @@ def truncated(summary: str, title: str = "") -> str | None:
     return None
 
 
+# "We attempt to address this issue…": the issue was stated in a sentence the reader lacks.
+_BACK_REFERENCE = re.compile(
+    r"\b(?:this|these|that|those|such|the above|the aforementioned) (?:issues?|problems?|gaps?|"
+    r"limitations?|challenges?|shortcomings?|drawbacks?|bottlenecks?|vulnerabilit(?:y|ies)|"
+    r"observations?|findings?|insights?|difficult(?:y|ies))\b",
+    re.IGNORECASE,
+)
+
+
 def dangling(summary: str, title: str = "") -> str | None:
-    """An opener that points at context the summary does not include."""
+    """An opener that points at context the summary does not include, or a first sentence
+    that refers back to a problem it never states ('to address this issue')."""
     for n, s in enumerate(sentences(summary)):
-        if (m := _DANGLING.match(s)) or (n == 0 and (m := _PRONOUN.match(s))):
+        if (m := _DANGLING.match(s)) or (n == 0 and (m := _PRONOUN.match(s) or _BACK_REFERENCE.search(s))):
             return s[: max(m.end(), 30)]
     return None
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from hub.store import Store
 
 Progress = Callable[[str, int, int], None]
-EXTRACTIVE_VERSION = "2"  # bump when extractive summaries change: cached ones are made again
+EXTRACTIVE_VERSION = "3"  # bump when extractive summaries change: cached ones are made again
 BASELINE_WINDOW = dt.timedelta(days=28)  # engagement is ranked within its source over this window
 EARLIER_GAP = dt.timedelta(days=3)  # newsletter issues this long before the week are "earlier" ones
 
