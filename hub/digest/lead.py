@@ -17,7 +17,8 @@ from hub.types import DigestStory, TopicCount
 
 LEAD_STORIES = 3  # stories the lead names with a sentence of their own
 ALSO_STORIES = 3  # top stories named in passing (no usable sentence, or for breadth)
-MAX_SENTENCE = 220  # a lead sentence longer than this is not used (never cut)
+MAX_SENTENCE = 200  # a lead sentence longer than this is not used (never cut)
+MAX_LEAD = 420  # the story sentences together
 _POST_PREFIX = re.compile(r"^(?:show|ask|launch|tell) hn:\s*", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE)
 _OTHER = "other"
@@ -70,8 +71,10 @@ def _counts(stats: Mapping[str, int]) -> str:
 def compose_lead(
     stories: Sequence[DigestStory], counts: Sequence[TopicCount], stats: Mapping[str, int]
 ) -> str:
-    """3-5 sentences: the week's top stories in their own words, each citing its rank,
-    the top stories without a usable sentence named in passing, then the week's numbers."""
+    """3-5 sentences: the week's top stories in their own words, each citing its rank, and
+    the top stories without a usable sentence named in passing; the week's numbers only
+    when that leaves fewer than three sentences (the page shows them in a table below).
+    At most MAX_LEAD characters of story sentences: story 1 stays on a phone's first screen."""
     if not stories:
         return "No stories this week."
     said: list[str] = []
@@ -79,14 +82,16 @@ def compose_lead(
     for s in stories[:10]:
         if len(said) >= LEAD_STORIES:
             break
-        if (line := story_sentence(s)) is not None:
+        line = story_sentence(s)
+        if line is not None and sum(map(len, said)) + len(line) <= MAX_LEAD:
             said.append(line)
-        elif len(passing) < ALSO_STORIES and s.rank <= 5:
+        elif line is None and len(passing) < ALSO_STORIES and s.rank <= 5:
             passing.append(s)
     parts = said
     if passing:
         parts.append(f"Also among the top stories: {_mentions(passing)}.")
-    parts.append(_counts(stats))
+    if len(parts) < 3:
+        parts.append(_counts(stats))
     return " ".join(parts)
 
 
