@@ -65,7 +65,8 @@ def _doc_json(topic: str) -> str:
     'published_at', strftime(i.published_at, '%Y-%m-%dT%H:%M:%SZ'), 'topic', {topic}))"""
 
 
-_DOCS = f"SELECT {_doc_json('st.topic_id')} AS doc {_JOINS} ORDER BY i.id"
+# no ORDER BY: sorting would hold every document (~2 GiB of JSON at a million) at once
+_DOCS = f"SELECT {_doc_json('st.topic_id')} AS doc {_JOINS}"
 # what a document is made of, as one hash per item, without reading its text: the item's
 # own content hash (kind, title, url, authors, text, tags...), its source and date, its
 # story's topic and which summary is the story's latest
