@@ -223,6 +223,13 @@ def test_lead_is_kept_or_composed_from_the_data() -> None:
     assert "8 stories from 1247 items this week. Top topics: Agents, Training &amp; fine\\-tuning" in page
 
 
+def test_lead_citations_link_the_cited_story_cards() -> None:
+    d = real_digest(lead="The week's top story [1]. Not a rank here [99].")
+    html = markdown.markdown(render.digest_markdown(d, site_title="hub"), extensions=["attr_list"])
+    assert '<a href="#story-1">[1]</a>' in html and "#story-99" not in html and "[99]" in html
+    assert 'id="story-1"' in html  # the card it points at
+
+
 def test_why_this_is_here_lists_nonzero_signals_largest_first() -> None:
     page = render.digest_markdown(real_digest(), site_title="hub")
     block = page[page.index('??? note "Why this is here"') :].split("\n\n###")[0]

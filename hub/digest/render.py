@@ -304,10 +304,19 @@ def _group_name(group: Sequence[DigestStory]) -> str:
     return group[0].topic_name if shown_topic(group[0].topic) else "More stories"
 
 
+_CITE = re.compile(r"\\\[(\d{1,3})\\\]")
+
+
+def cited(d: Digest, s: str) -> str:
+    """Escaped text whose "[n]" citations of the digest's story ranks link that story's card."""
+    ranks = {st.rank for st in d.stories}
+    return _CITE.sub(lambda m: f"[\\[{m[1]}\\]](#story-{m[1]})" if int(m[1]) in ranks else m[0], text(s))
+
+
 def lead(d: Digest) -> str:
-    """Digest.lead, or one composed from the digest's own numbers."""
+    """Digest.lead (its [n] citations linking the stories), or one from the digest's numbers."""
     if d.lead.strip():
-        return text(d.lead)
+        return cited(d, d.lead)
     if not d.stories:
         return "No stories this week."
     items = d.stats.get("items", sum(len(s.items) for s in d.stories))
@@ -388,7 +397,7 @@ def _stories(d: Digest, base: str, linked: Collection[str] | None) -> list[str]:
     for group in by_topic(d.stories):
         out += [f"## {text(_group_name(group))}", ""]
         if intro := d.topic_intros.get(group[0].topic):
-            out += [f"*{text(intro)}*", ""]
+            out += [f"*{cited(d, intro)}*", ""]
         out += [story_block(s, base=base, linked=linked) for s in group]
     return out
 
