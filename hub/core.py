@@ -376,7 +376,7 @@ class Hub:
         return digest
 
     def _builder(self, use_llm: bool = False) -> build.DigestBuilder:
-        return build.DigestBuilder(self.store, self.config, self.topic_list(), self.llm, use_llm)
+        return build.DigestBuilder(self.store, self.config, self.topic_list, self.llm, use_llm)
 
     def _coverage(self) -> str:
         return self._builder().coverage()

@@ -11,8 +11,7 @@ among the window's titles, so "AI", "LLM" or "Google" alone never count. Pure fu
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 
 # Words of a title: letters/digits with inner dots, hyphens, plus signs ("gpt-4.1", "c++").
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]*[A-Za-z0-9+]|[A-Za-z0-9]")
@@ -222,28 +221,6 @@ def shaped(word: str) -> bool:
 def run_phrases(title: str) -> set[str]:
     """The title's name runs as normalized phrases (what "names X" means for a headline)."""
     return {norm(" ".join(run)) for run in name_runs(title)}
-
-
-def word_df(titles: Iterable[str]) -> Counter[str]:
-    """In how many titles each normalized word occurs."""
-    return Counter(w for t in titles for w in set(norm(t).split()))
-
-
-def rare(word: str, df: Mapping[str, int], n_titles: int) -> bool:
-    if _NUMBER.match(word):
-        return False
-    return df.get(word, 0) <= max(RARE_MIN_DF, RARE_MAX_SHARE * n_titles)
-
-
-def distinctive_names(title: str, df: Mapping[str, int], n_titles: int) -> list[str]:
-    """The title's names (normalized phrases) that hold a rare word: what a newsletter would
-    write when it covers this story."""
-    out = []
-    for run in name_runs(title):
-        phrase = norm(" ".join(run))
-        if phrase and any(rare(w, df, n_titles) for w in phrase.split()):
-            out.append(phrase)
-    return list(dict.fromkeys(out))
 
 
 MAX_NGRAM = 5

@@ -67,12 +67,12 @@ class DigestBuilder:
         self,
         store: Store,
         config: Config,
-        topic_list: Sequence[Topic],
+        topic_list: Callable[[], Sequence[Topic]],
         llm_client: llm.LLMClient | None = None,
         use_llm: bool = False,
     ) -> None:
         self.store, self.config, self.llm = store, config, llm_client
-        self.topic_list = list(topic_list)
+        self._topic_list = topic_list  # read only when a digest is built (it reads the store)
         self._use_llm = use_llm and llm_client is not None
         self.llm_report: dict[str, Any] = {}
         self.week_ranking: list[Score] = []
@@ -156,7 +156,7 @@ class DigestBuilder:
         return select.choose(scored, is_paper, limit or cfg.limit, cfg.min_papers, cfg.max_papers)
 
     def build(self, week: str, ctx: WeekContext, limit: int, progress: Progress) -> Digest:
-        topic_list = {t.id: t for t in self.topic_list}
+        topic_list = {t.id: t for t in self._topic_list()}
         assignments = ctx.assignments()
         self.week_ranking = self.rank_week(ctx)  # every story's score, stored beside the digest
         ranked = self.choose_week(ctx, limit, self.week_ranking)
