@@ -203,11 +203,8 @@ def test_a_name_in_the_issue_summary_is_a_highlight() -> None:
 
 
 def test_words_the_newsletter_uses_every_week_are_not_mentions() -> None:
-    paper = Item(
-        "arxiv:2504.14191", "paper", "arxiv",
-        "Towards Conversational AI for Human-Machine Collaborative MLOps",
-        "https://arxiv.org/abs/2504.14191", dt.datetime(2025, 4, 18, tzinfo=UTC),
-    )  # fmt: skip
+    # (an arXiv title, as a post's: a paper is named only by its leading name, tested below)
+    paper = replace(hn(1, "Towards Conversational AI for Human-Machine Collaborative MLOps", "2025-04-18"))
     stories = [story(paper)]
     index = events.NameIndex([paper.title] for _ in range(1))
 
@@ -226,3 +223,84 @@ def test_words_the_newsletter_uses_every_week_are_not_mentions() -> None:
     one = week[:1]
     assert events.NewsletterWords(one, earlier).common("mlops")  # already said before the week
     assert not events.NewsletterWords(one).common("mlops")
+
+
+def _paper(ident: str, title: str, day: str) -> Item:
+    return Item(
+        f"arxiv:{ident}", "paper", "arxiv", title, f"https://arxiv.org/abs/{ident}",
+        dt.datetime.fromisoformat(day).replace(tzinfo=UTC),
+    )  # fmt: skip
+
+
+def test_a_paper_is_named_by_its_own_name_not_by_what_it_uses() -> None:
+    # W17: the issue titled after gpt-image-1 says "ChatGPT's imagegen model"; a paper that
+    # compares against ChatGPT is not its headline, nor one whose name the issue never says
+    heart = _paper(
+        "2504.17753",
+        "Conversational Assistants to support Heart Failure Patients: comparing a Neurosymbolic "
+        "Architecture with ChatGPT",
+        "2025-04-24",
+    )
+    dragon = _paper(
+        "2504.15217", "DRAGON: Distributional Rewards Optimize Diffusion Generative Models", "2025-04-22"
+    )
+    issue = _newsletter(
+        "gpt-image-1 - ChatGPT's imagegen model, confusingly NOT 4o, now available in API",
+        "DRAGON optimizes diffusion models for distributional rewards. ChatGPT users were happy.",
+    )
+    stories = [story(heart), story(dragon)]
+    index = events.NameIndex([s.title] for s in stories)
+    items = {heart.id: heart, dragon.id: dragon}
+    found = events.name_mentions(stories, items, [issue], index, {"feed:news": 1.0}, {})
+    assert stories[0].id not in found
+    assert [m.in_title for m in found[stories[1].id]] == [False]
+    # the same words in a post's title still name it
+    thread = hn(2, "Heart failure patients and ChatGPT", "2025-04-24")
+    found = events.name_mentions([story(thread)], {thread.id: thread}, [issue], index, {"feed:news": 1.0}, {})
+    assert found
+
+
+def test_a_paper_joins_the_thread_named_after_it() -> None:
+    # W18: the arXiv listing of DeepSeek-Prover-V2 (05-01) and the HN thread of its GitHub
+    # release the day before are one event; Phi-4-mini-reasoning is not Phi-4-reasoning
+    prover = _paper(
+        "2504.21801",
+        "DeepSeek-Prover-V2: Advancing Formal Mathematical Reasoning via Reinforcement Learning "
+        "for Subgoal Decomposition",
+        "2025-05-01",
+    )
+    thread = hn(43847432, "DeepSeek-Prover-V2", "2025-04-30T16:23:28")
+    phi = _paper("2504.21318", "Phi-4-reasoning Technical Report", "2025-04-30")
+    phi_mini = _paper(
+        "2504.21233",
+        "Phi-4-Mini-Reasoning: Exploring the Limits of Small Reasoning Language Models in Math",
+        "2025-04-30",
+    )
+    phi_thread = hn(43852564, "Phi-4 Reasoning Models", "2025-05-01T10:00:00")
+    later = replace(thread, id="hn:1", published_at=dt.datetime(2025, 5, 9, tzinfo=UTC))
+    items = [prover, thread, phi, phi_mini, phi_thread, later]
+    index = events.NameIndex([it.title] for it in items)
+    pairs = {frozenset((ln.src, ln.dst)) for ln in events.paper_post_links(items, index)}
+    assert pairs == {frozenset({prover.id, thread.id}), frozenset({phi.id, phi_thread.id})}
+    grouped = events.group_events([story(it) for it in items], events.paper_post_links(items, index))
+    joined = next(s for s in grouped if thread.id in s.item_ids)
+    assert joined.title == prover.title and set(joined.item_ids) == {prover.id, thread.id}
+
+
+def test_a_plain_leading_name_counts_with_the_story_words_around_it() -> None:
+    # W18: "Mercury" alone is any word; beside the title's own words it is the launch
+    mercury = hn(
+        43851099, "Mercury, the first commercial-scale diffusion language model", "2025-05-01T00:00:00"
+    )
+    near = _newsletter(
+        "not much happened today",
+        "Inception launched Mercury Coder, the first publicly available diffusion language model.",
+    )
+    far = replace(
+        _newsletter("not much happened today", "Freddie Mercury would have loved this synth. Also: a model."),
+        id="url:https://news.example/other",
+    )
+    stories = [story(mercury)]
+    index = events.NameIndex([mercury.title] for _ in range(1))
+    found = events.name_mentions(stories, {mercury.id: mercury}, [near, far], index, {"feed:news": 1.0}, {})
+    assert [m.item_id for m in found[stories[0].id]] == [near.id]

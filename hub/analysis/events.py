@@ -14,6 +14,7 @@ curation evidence. Pure functions.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
@@ -105,6 +106,51 @@ def _specific(phrase: str, shaped: Collection[str]) -> bool:
     return " " in phrase or phrase in shaped
 
 
+CONTEXT_CHARS = 160  # around a plain name in a newsletter, where the story's own words must be
+CONTEXT_WORDS = 3  # ... this many of them: "Mercury" alone could be anything
+
+
+def _plain_head(title: str, index: NameIndex) -> str | None:
+    """A title's leading name when it is one plain word ("Mercury, the first …"): too common
+    a word to find alone in a long text, distinctive among the week's titles."""
+    lead = names.head(title)
+    if len(lead) != 1:
+        return None
+    word = names.norm(lead[0])
+    if " " in word or len(word) < 4 or word in names._COMMON or index.df.get(word, 0) != 1:
+        return None
+    return word
+
+
+def _context_words(title: str, head: str) -> frozenset[str]:
+    return frozenset(
+        w for w in names.norm(title).split() if len(w) >= 4 and w not in names._COMMON and w != head
+    )
+
+
+def _named_in_context(text: str, head: str, words: frozenset[str]) -> bool:
+    """Does the text name `head` with at least CONTEXT_WORDS of the story title's other words
+    close by ("Mercury Coder … the first diffusion language model")?"""
+    if len(words) < CONTEXT_WORDS:
+        return False
+    for m in re.finditer(rf"(?<![\w-]){re.escape(head)}(?![\w-])", text, re.IGNORECASE):
+        near = names.norm(text[max(0, m.start() - CONTEXT_CHARS) : m.end() + CONTEXT_CHARS]).split()
+        if len(words.intersection(near)) >= CONTEXT_WORDS:
+            return True
+    return False
+
+
+def _own_phrases(title: str, kind: str, index: NameIndex, max_df: int = PHRASE_MAX_DF) -> list[str]:
+    """The name phrases a newsletter would call the item by. A paper is called by the name it
+    leads with ("DRAGON: …"), never by the systems it uses or compares with ("… with
+    ChatGPT"): a paper without a leading name is recognized by its links only."""
+    found = index.phrases(title, max_df)
+    if kind != "paper":
+        return found
+    lead = f" {names.norm(' '.join(names.head(title)))} "
+    return [p for p in found if f" {p} " in lead] if lead.strip() else []
+
+
 def name_mentions(
     stories: Sequence[Story],
     items: Mapping[str, Item],
@@ -126,13 +172,21 @@ def name_mentions(
     out: dict[str, list[Mention]] = {}
     for s in stories:
         own = set(s.item_ids)
-        titles = {items[i].title for i in s.item_ids if i in items}
-        loose = {p for t in titles for p in index.phrases(t)}
+        titles = {items[i].title: items[i].kind for i in s.item_ids if i in items}
+        loose = {p for t, kind in titles.items() for p in _own_phrases(t, kind, index)}
         shaped = {names.norm(w) for t in titles for w in names._WORD.findall(t) if names.shaped(w)}
-        strict = {p for t in titles for p in index.phrases(t, max_df=1) if _specific(p, shaped)}
+        strict = {
+            p for t, kind in titles.items() for p in _own_phrases(t, kind, index, 1) if _specific(p, shaped)
+        }
         if usual is not None:
             strict = {p for p in strict if not usual.common(p)}
         fresh = {p for p in loose if usual is None or not usual.common(p)}
+        plain = {
+            (h, words)
+            for t in titles
+            if (h := _plain_head(t, index)) and (usual is None or not usual.common(h))
+            for words in [_context_words(t, h)]
+        }
         found = []
         for cid, (title_runs, summary_grams, body_grams) in grams.items():
             if cid in own:
@@ -140,6 +194,9 @@ def name_mentions(
             in_title = any(p in title_runs for p in loose)
             highlight = not in_title and any(p in summary_grams for p in fresh)
             named = in_title or highlight or any(p in body_grams for p in strict)
+            named = named or any(
+                h in body_grams and _named_in_context(by_id[cid].text, h, words) for h, words in plain
+            )
             if named or cid in link_mentions.get(s.id, ()):
                 c = by_id[cid]
                 found.append(Mention(cid, c.source, in_title, shares.get(c.source, 1.0), highlight))
@@ -176,6 +233,33 @@ def same_event_links(items: Sequence[Item], index: NameIndex) -> list[Link]:
                     continue  # one plain name in common ("North Korean") is a topic, not an event
                 key = (min(a.id, b.id), max(a.id, b.id))
                 links.setdefault(key, Link(key[0], key[1], "same", "name", phrase))
+    return sorted(links.values(), key=lambda ln: (ln.src, ln.dst))
+
+
+def paper_post_links(items: Sequence[Item], index: NameIndex) -> list[Link]:
+    """A paper and the posts that announce or discuss it by its name: a post within
+    EVENT_DAYS whose title holds the paper's leading name ("DeepSeek-Prover-V2: …" and the
+    thread "DeepSeek-Prover-V2") as a name run of its own, when that name is distinctive (at
+    most PHRASE_MAX_DF stories' titles) and written like a product name."""
+    by_name: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        if it.kind != "paper" or not (lead := names.head(it.title)):
+            continue
+        phrase = names.norm(" ".join(lead))
+        if 0 < index.df.get(phrase, 0) <= PHRASE_MAX_DF and _shaped_phrase(phrase, it):
+            by_name[phrase].append(it)
+    links: dict[tuple[str, str], Link] = {}
+    for post in items:
+        if post.kind not in ("post", "thread") or is_roundup(post):
+            continue
+        for run in names.run_phrases(post.title):
+            words = run.split()
+            subs = {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+            for phrase in subs & by_name.keys():
+                for paper in by_name[phrase]:
+                    if _close(paper, post):
+                        key = (min(paper.id, post.id), max(paper.id, post.id))
+                        links.setdefault(key, Link(key[0], key[1], "same", "name", phrase))
     return sorted(links.values(), key=lambda ln: (ln.src, ln.dst))
 
 

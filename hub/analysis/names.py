@@ -159,13 +159,19 @@ def _chunk_runs(chunk: Sequence[str], sentence: bool) -> list[tuple[str, ...]]:
 
 
 HEAD_MAX_WORDS = 4
+_REPORT = re.compile(r"^([A-Z][^:,]{0,60}?)\s+(?i:technical report|tech report|system card|model card)\s*$")
 
 
 def head(title: str) -> tuple[str, ...]:
     """The name a title leads with, by the convention of papers and launches: "DRAGON: …",
-    "Describe Anything: …", "Show HN: Dia, an open-weights TTS model …" (lower case)."""
+    "Describe Anything: …", "Show HN: Dia, an open-weights TTS model …", "Qwen2.5-Omni
+    Technical Report" (lower case)."""
     show = bool(_PREFIX.match(title))
     rest = _PREFIX.sub("", title)
+    report = _REPORT.match(rest)
+    if report:  # "Phi-4-reasoning Technical Report", "Seedream 3.0 Technical Report"
+        words = _WORD.findall(report.group(1))
+        return tuple(w.lower() for w in words) if 1 <= len(words) <= HEAD_MAX_WORDS else ()
     m = re.match(r"^([^:,–—]{1,60}?)\s*(:|,|\s[–—-]\s)", rest)  # noqa: RUF001
     # "X: ...", and in a launch "Show HN: X, an ..." or an apposition "X, the first ..."
     if not m:

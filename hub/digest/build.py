@@ -99,7 +99,8 @@ class DigestBuilder:
         stories = [s for s in stories if not curated_ids.issuperset(s.item_ids)]
         index = events.NameIndex([items[i].title for i in s.item_ids if i in items] for s in stories)
         in_week = [it for it in items.values() if it.id not in curated_ids]
-        stories = events.group_events(stories, events.same_event_links(in_week, index))
+        joins = [*events.same_event_links(in_week, index), *events.paper_post_links(in_week, index)]
+        stories = events.group_events(stories, joins)
         linked = self._linked_by(stories, items, curated)
         sources = {c.source for c in curated}
         earlier_ids = self.store.post_ids_in_window(start - BASELINE_WINDOW, start - EARLIER_GAP, sources)
