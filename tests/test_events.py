@@ -304,3 +304,27 @@ def test_a_plain_leading_name_counts_with_the_story_words_around_it() -> None:
     index = events.NameIndex([mercury.title] for _ in range(1))
     found = events.name_mentions(stories, {mercury.id: mercury}, [near, far], index, {"feed:news": 1.0}, {})
     assert [m.item_id for m in found[stories[0].id]] == [near.id]
+
+
+def test_pieces_of_a_catchphrase_title_and_plain_words_are_not_names() -> None:
+    # W18 arXiv titles whose leading words are a phrase, not a name; and "Inception" the
+    # paper is not "Inception" the company an issue's summary names
+    general = _paper(
+        "2504.20720", "Learning a General Model: Folding Clothing with Topological Dynamics", "2025-04-30"
+    )
+    inception = _paper(
+        "2504.20376",
+        "Inception: Jailbreak the Memory Mechanism of Text-to-Image Generation Systems",
+        "2025-04-29",
+    )
+    index = events.NameIndex([p.title] for p in (general, inception))
+    assert events._own_phrases(general.title, "paper", index) == ["learning a general model"]
+    issue = post_item(
+        "feed:news", "https://news.example/issue", "not much happened today",
+        "<p>A general model of everything. Inception Labs launched a diffusion LLM API.</p>",
+        dt.datetime(2025, 5, 2, 5, tzinfo=UTC), (), (),
+        summary="Inception Labs launched a diffusion LLM API claiming 5x speed improvements.",
+    )  # fmt: skip
+    stories = [story(general), story(inception)]
+    items = {general.id: general, inception.id: inception}
+    assert events.name_mentions(stories, items, [issue], index, {"feed:news": 1.0}, {}) == {}

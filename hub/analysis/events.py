@@ -14,7 +14,6 @@ curation evidence. Pure functions.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
@@ -71,6 +70,8 @@ class NameIndex:
             for n in range(len(words), 0, -1):
                 for i in range(len(words) - n + 1):
                     phrase = " ".join(words[i : i + n])
+                    if n < len(words) and (run[i] in names._COMMON or run[i + n - 1] in names._COMMON):
+                        continue  # "a general", "to desktop": a piece of a phrase, not a name
                     if strong.intersection(run[i : i + n]) and self._distinctive(phrase, max_df):
                         out.add(phrase)
         return sorted(out, key=lambda p: (-len(p), p))
@@ -106,8 +107,9 @@ def _specific(phrase: str, shaped: Collection[str]) -> bool:
     return " " in phrase or phrase in shaped
 
 
-CONTEXT_CHARS = 160  # around a plain name in a newsletter, where the story's own words must be
+CONTEXT_SPAN = 25  # words around a plain name in a newsletter, where the story's own words must be
 CONTEXT_WORDS = 3  # ... this many of them: "Mercury" alone could be anything
+SUMMARY_WORDS = 2  # ... in an issue's short summary, where a plain word is a highlight
 
 
 def _plain_head(title: str, index: NameIndex) -> str | None:
@@ -128,16 +130,30 @@ def _context_words(title: str, head: str) -> frozenset[str]:
     )
 
 
-def _named_in_context(text: str, head: str, words: frozenset[str]) -> bool:
-    """Does the text name `head` with at least CONTEXT_WORDS of the story title's other words
-    close by ("Mercury Coder … the first diffusion language model")?"""
-    if len(words) < CONTEXT_WORDS:
+def _named_in_context(text: str, head: str, words: frozenset[str], need: int = CONTEXT_WORDS) -> bool:
+    """Does the text name `head` with at least `need` of the story title's other words close
+    by ("Mercury Coder … the first diffusion language model")? Compared as `names.norm`
+    words, so "MiMo-7B" names "mimo"."""
+    if len(words) < need:
         return False
-    for m in re.finditer(rf"(?<![\w-]){re.escape(head)}(?![\w-])", text, re.IGNORECASE):
-        near = names.norm(text[max(0, m.start() - CONTEXT_CHARS) : m.end() + CONTEXT_CHARS]).split()
-        if len(words.intersection(near)) >= CONTEXT_WORDS:
-            return True
+    target = head.split()
+    flat = names.norm(text).split()
+    for i in range(len(flat) - len(target) + 1):
+        if flat[i : i + len(target)] == target:
+            near = flat[max(0, i - CONTEXT_SPAN) : i + len(target) + CONTEXT_SPAN]
+            if len(words.intersection(near)) >= need:
+                return True
     return False
+
+
+def _sure(phrase: str, heads: Collection[str], shaped: Collection[str]) -> bool:
+    """A name that says which story it is by itself: versioned ("Gemini 2.5 Flash"), or the
+    name the title leads with when that is more than one plain word ("DRAGON: …", "Describe
+    Anything: …"). A company or product line ("JetBrains", "Google Gemini") may be any of
+    its news, and one plain word ("Inception") anything."""
+    if any(c.isdigit() for c in phrase):
+        return True
+    return (" " in phrase or phrase in shaped) and any(f" {phrase} " in h for h in heads)
 
 
 def _own_phrases(title: str, kind: str, index: NameIndex, max_df: int = PHRASE_MAX_DF) -> list[str]:
@@ -147,8 +163,23 @@ def _own_phrases(title: str, kind: str, index: NameIndex, max_df: int = PHRASE_M
     found = index.phrases(title, max_df)
     if kind != "paper":
         return found
-    lead = f" {names.norm(' '.join(names.head(title)))} "
-    return [p for p in found if f" {p} " in lead] if lead.strip() else []
+    lead = names.norm(" ".join(names.head(title)))
+    if not lead:
+        return []
+    marks = {
+        names.norm(part)
+        for w in names._WORD.findall(title)
+        for part in w.split("-")
+        if names.shaped(part) or any(c.isdigit() for c in part)
+    }
+    marks = {m for m in marks if f" {m} " in f" {lead} "}
+    # the whole name ("Describe Anything", "Values in the Wild"), or a part holding its
+    # product-like word ("Eagle 2.5", "Uni3C"): never "a general" of "Learning a General Model"
+    return [
+        p
+        for p in found
+        if f" {p} " in f" {lead} " and (p == lead or any(f" {m} " in f" {p} " for m in marks))
+    ]
 
 
 def name_mentions(
@@ -169,6 +200,7 @@ def name_mentions(
     words = usual or NewsletterWords(curated)
     grams = {c.id: (names.run_phrases(c.title), words.summary[c.id], words.body[c.id]) for c in curated}
     by_id = {c.id: c for c in curated}
+    summaries = {c.id: str(c.extra.get("summary") or "") for c in curated}
     out: dict[str, list[Mention]] = {}
     for s in stories:
         own = set(s.item_ids)
@@ -187,12 +219,21 @@ def name_mentions(
             if (h := _plain_head(t, index)) and (usual is None or not usual.common(h))
             for words in [_context_words(t, h)]
         }
+        context = frozenset().union(*(_context_words(t, "") for t in titles))
+        heads = {f" {names.norm(' '.join(names.head(t)))} " for t in titles}
         found = []
         for cid, (title_runs, summary_grams, body_grams) in grams.items():
             if cid in own:
                 continue
             in_title = any(p in title_runs for p in loose)
-            highlight = not in_title and any(p in summary_grams for p in fresh)
+            highlight = not in_title and any(
+                p in summary_grams
+                and (
+                    _sure(p, heads, shaped)
+                    or _named_in_context(summaries[cid], p, context.difference(p.split()), SUMMARY_WORDS)
+                )
+                for p in fresh
+            )
             named = in_title or highlight or any(p in body_grams for p in strict)
             named = named or any(
                 h in body_grams and _named_in_context(by_id[cid].text, h, words) for h, words in plain

@@ -110,6 +110,17 @@ _COMMON = frozenset(
         "building",
         "making",
         "how",
+        "towards",
+        "toward",
+        "beyond",
+        "through",
+        "across",
+        "between",
+        "within",
+        "without",
+        "against",
+        "as",
+        "than",
     ]
 )
 RARE_MAX_SHARE = 0.01  # a name word in at most 1% of the window's titles ...
