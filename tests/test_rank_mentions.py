@@ -58,3 +58,31 @@ def test_every_story_of_the_week_keeps_its_score(tmp_path: Path) -> None:
         # a preview stores nothing
         hub.digest("2025-W16", limit=3, save=False, write_page=False)
         assert len(hub.store.week_scores("2025-W16")) == len(ranked)
+
+
+def test_an_issue_of_the_days_before_the_week_raises_its_stories(tmp_path: Path) -> None:
+    # a newsletter covers on Friday what arXiv lists on Monday: the Friday issue counts for
+    # the new week's stories; one older than EARLIER_GAP does not
+    with make_hub(load_config(None, env={}, workspace=tmp_path)) as hub:
+        hub.import_paths([DATA / "2025-04-14.jsonl"])
+        start, end = parse_week("2025-W16")
+        papers = sorted((i for i in hub.store.items() if i.id.startswith("arxiv:2504")), key=lambda i: i.id)
+
+        def roundup(n: int, when: dt.datetime, linked: list[Item]) -> Item:
+            return Item(
+                id=f"url:https://example.org/issue-{n}", kind="post", source="feed:example-weekly",
+                title=f"Issue {n}", url=f"https://example.org/issue-{n}", published_at=when,
+                links=tuple(p.url for p in linked),
+            )  # fmt: skip
+
+        week_issue = roundup(1, start + dt.timedelta(days=3), papers[:6])
+        friday = roundup(2, start - dt.timedelta(days=2), papers[6:12])
+        too_old = roundup(3, start - dt.timedelta(days=6), papers[12:18])
+        hub.store.upsert([week_issue, friday, too_old])
+        hub.analyze()
+        ctx = hub._week_context(start, end)
+        story_of = {i: s.id for s in ctx.stories for i in s.item_ids}
+        for p in papers[6:12]:
+            assert [m.item_id for m in ctx.mentions[story_of[p.id]]] == [friday.id]
+        assert not any(story_of[p.id] in ctx.mentions for p in papers[12:18])
+        assert friday.id not in story_of and too_old.id not in story_of  # never stories of the week

@@ -198,7 +198,14 @@ def name_mentions(
     not "DeepSeek R1" in "DeepSeek R1-671B"); in its body a name must be the story's alone
     and specific, and not words the newsletters use every week (`usual`)."""
     words = usual or NewsletterWords(curated)
-    grams = {c.id: (names.run_phrases(c.title), words.summary[c.id], words.body[c.id]) for c in curated}
+    grams = {
+        c.id: (
+            names.run_phrases(c.title),
+            words.summary.get(c.id) or names.ngrams(str(c.extra.get("summary") or "")),
+            words.body.get(c.id) or names.ngrams(c.text),
+        )
+        for c in curated
+    }
     by_id = {c.id: c for c in curated}
     summaries = {c.id: str(c.extra.get("summary") or "") for c in curated}
     out: dict[str, list[Mention]] = {}

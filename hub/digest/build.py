@@ -101,12 +101,16 @@ class DigestBuilder:
         in_week = [it for it in items.values() if it.id not in curated_ids]
         joins = [*events.same_event_links(in_week, index), *events.paper_post_links(in_week, index)]
         stories = events.group_events(stories, joins)
-        linked = self._linked_by(stories, items, curated)
         sources = {c.source for c in curated}
+        # issues of the days just before the week cover what it lists later (a model blogged
+        # on Friday, its paper on arXiv on Monday): they raise this week's stories too
+        lead_ids = self.store.post_ids_in_window(start - EARLIER_GAP, start, sources)
+        raising = [*curated, *(self.store.items(lead_ids) if lead_ids else [])]
+        linked = self._linked_by(stories, items, raising)
         earlier_ids = self.store.post_ids_in_window(start - BASELINE_WINDOW, start - EARLIER_GAP, sources)
         earlier = self.store.items(earlier_ids) if earlier_ids else []
         usual = events.NewsletterWords(curated, earlier)
-        mentions = events.name_mentions(stories, items, curated, index, shares, linked, usual)
+        mentions = events.name_mentions(stories, items, raising, index, shares, linked, usual)
         baseline = rank.baseline_from_rows(self.store.engagement_baseline(end - BASELINE_WINDOW, end))
         signals = rank.WeekSignals(start, end, baseline, mentions)
         return WeekContext(start, end, stories, items, obs, assigned, signals, curated)
