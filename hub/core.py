@@ -7,33 +7,39 @@ scheduler are thin shells over these methods.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hub import crawler, enrich, importer
-from hub.analysis import incremental, llm
-from hub.config import Config
-from hub.digest import build
-from hub.digest.build import WeekContext
 from hub.exceptions import HubError, NotFoundError
-from hub.publishers import email as mail
-from hub.publishers import feeds, site
-from hub.store import FetchRecord, Store
-from hub.types import (
-    AnalyzeResult,
-    BuildResult,
-    CrawlResult,
-    Digest,
-    EnrichResult,
-    ImportResult,
-    Score,
-    Topic,
-)
 from hub.weeks import parse_week, week_of
+
+# The stages are imported where they are used: `hub search` or `hub explain` need none of
+# trafilatura, Scrapy's planning, the digest builder, feedgen or mkdocs.
+if TYPE_CHECKING:
+    from hub.analysis import incremental, llm
+    from hub.config import Config
+    from hub.crawl_run import Fetcher
+    from hub.digest import build
+    from hub.digest.build import WeekContext
+    from hub.publishers import email as mail
+    from hub.publishers import site
+    from hub.store import Store
+    from hub.types import (
+        AnalyzeResult,
+        BuildResult,
+        CrawlResult,
+        Digest,
+        EnrichResult,
+        ImportResult,
+        Score,
+        Topic,
+    )
 
 # progress(stage, done, total) — the CLI draws bars from it; library users may pass None.
 Progress = Callable[[str, int, int], None]
@@ -73,6 +79,8 @@ class Hub:
         progress: Progress | None = None,
     ) -> list[ImportResult]:
         """Load recorded files (format detected from content); all-or-nothing, see `importer`."""
+        from hub import importer
+
         return importer.import_paths(self.store, paths, format=format, progress=progress)
 
     # -- sources and crawling ----------------------------------------------------
@@ -90,46 +98,36 @@ class Hub:
         tags: Sequence[str] = (),
         params: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        from pydantic import ValidationError
+        from hub.crawl_run import source_record
 
-        from hub.config import SourceConfig, field_error
-
-        try:
-            src = SourceConfig(name=name, kind=kind, url=url, tags=tuple(tags), params=dict(params or {}))
-        except ValidationError as e:
-            why = "; ".join(field_error(x) for x in e.errors())
-            raise HubError(f"invalid source {name!r}: {why}") from e
-        if kind not in crawler.KINDS:
-            raise HubError(f"unknown source kind {kind!r} (one of {', '.join(crawler.KINDS)})")
-        if kind == "feed" and not url.startswith(("http://", "https://")):
-            raise HubError(f"feed source {name!r} needs an http(s) url")
-        self.store.add_source(src.model_dump(mode="json"))
-        return src.model_dump(mode="json")
+        src = source_record(name, kind, url, tags, params)
+        self.store.add_source(src)
+        return src
 
     def import_feeds(self, feeds: Sequence[Any], extra_tags: Sequence[str] = ()) -> tuple[int, int]:
         """Add OPML feeds; a feed whose URL is already a source is skipped. (added, skipped)"""
-        from hub.sources.ids import normalize_url
+        from hub.crawl_run import feeds_to_add
 
-        existing = self.sync_sources()
-        urls = {normalize_url(s["url"]) for s in existing if s["url"]}
-        names = {s["name"] for s in existing}
-        added = 0
-        for f in feeds:
-            if normalize_url(f.url) in urls:
-                continue
-            name, n = f.name, 1
-            while name in names:
-                n += 1
-                name = f"{f.name}-{n}"
+        new = feeds_to_add(self.sync_sources(), feeds)
+        for name, f in new:
             self.add_source(name, "feed", f.url, (*f.tags, *extra_tags))
-            urls.add(normalize_url(f.url))
-            names.add(name)
-            added += 1
-        return added, len(feeds) - added
+        return len(new), len(feeds) - len(new)
 
     def remove_source(self, name: str) -> None:
         if not self.store.remove_source(name):
             raise NotFoundError(f"no source named {name!r} (see `hub sources list`)")
+
+    @contextlib.contextmanager
+    def _fetcher(self) -> Iterator[Fetcher]:
+        """A crawl or enrich run closes the store for its crawler child and opens it anew:
+        the hub takes the new store, also when the run raised."""
+        from hub.crawl_run import Fetcher
+
+        fetcher = Fetcher(self.store, self.config)
+        try:
+            yield fetcher
+        finally:
+            self.store = fetcher.store
 
     def crawl(
         self,
@@ -140,71 +138,8 @@ class Hub:
         on_event: Callable[[dict[str, Any]], None] | None = None,
     ) -> CrawlResult:
         """Fetch every enabled source (or one / one tag) in a crawler process; summarize."""
-        start = time.perf_counter()
-        now = dt.datetime.now(dt.UTC)
-        since = since or now - dt.timedelta(days=self.config.crawl.since_days)
-        chosen, skipped = self._crawl_targets(source, tag, now)
-        repos = self.store.recent_repo_ids(since, 200)
-        plans = [
-            crawler.SourcePlan(
-                s["name"],
-                s["kind"],
-                tuple(crawler.plan_requests(s, since=since, now=now, repos=repos)),
-                s["params"],
-            )
-            for s in chosen
-        ]
-        urls = [r.url for p in plans for r in p.requests]
-        plans = crawler.with_validators(plans, self.store.validators(urls))
-        run_id = self.store.start_run("crawl")
-        plan_file = crawler.write_plan(
-            crawler.temp_plan_path(),
-            db=self.store.path,
-            run_id=run_id,
-            plans=plans,
-            settings=crawler.crawl_settings(self.config),
-        )
-        interrupted = self._run_child(plan_file, run_id, on_event or (lambda e: None))
-        rows = tuple(self.store.crawl_summary(run_id))
-        status = "interrupted" if interrupted else "ok"
-        self.store.finish_run(run_id, status, {"sources": len(rows), "new": sum(r["new"] for r in rows)})
-        return CrawlResult(run_id, rows, tuple(skipped), time.perf_counter() - start, interrupted)
-
-    def _crawl_targets(
-        self, source: str | None, tag: str | None, now: dt.datetime
-    ) -> tuple[list[dict[str, Any]], list[str]]:
-        every = self.sync_sources()
-        chosen = [
-            s
-            for s in every
-            if s["enabled"]
-            and (source is None or s["name"] == source)
-            and (tag is None or tag in s["tags"] or tag == s["kind"])
-        ]
-        if not chosen:
-            what = f"source {source!r}" if source else f"tag {tag!r}" if tag else "enabled source"
-            raise NotFoundError(f"no {what} to crawl (see `hub sources list`)")
-        waiting = [s for s in chosen if s["not_before"] and s["not_before"] > now]
-        skipped = [f"{s['name']} (rate limited until {s['not_before']:%Y-%m-%d %H:%M} UTC)" for s in waiting]
-        return [s for s in chosen if s not in waiting], skipped
-
-    def _run_child(self, plan_file: Path, run_id: int, on_event: Callable[[dict[str, Any]], None]) -> bool:
-        """Hand the writer to the crawler process for its run, then take it back."""
-        path = self.store.path
-        self.store.close()
-        try:
-            interrupted = crawler.run_crawl(plan_file, on_event)
-        except HubError as e:
-            self.store = self._reopen(path)
-            self.store.finish_run(run_id, "error", {}, str(e))
-            raise
-        finally:
-            plan_file.unlink(missing_ok=True)
-        self.store = self._reopen(path)
-        return interrupted
-
-    def _reopen(self, path: Path) -> Store:
-        return Store(path, lock_wait_s=max(self.config.store.lock_wait_s, 30.0))
+        with self._fetcher() as run:
+            return run.crawl(self.sync_sources(), source=source, tag=tag, since=since, on_event=on_event)
 
     def enrich(
         self,
@@ -213,93 +148,17 @@ class Hub:
         limit: int = 60,
         on_event: Callable[[dict[str, Any]], None] | None = None,
     ) -> EnrichResult:
-        """Fetch what the week's top `limit` stories point at, once: the page each post links
-        (its main text) and repos' READMEs, in a crawler child like `crawl`; then the arXiv
-        papers posts link that the store lacks (arxiv.Client). The analysis is brought up to
-        date first (the ranking reads it). Failures are stored with their reason, no text."""
-        t0, started = time.perf_counter(), dt.datetime.now(dt.UTC)
+        """Fetch what the week's top `limit` stories point at, once (see `Fetcher.enrich`).
+        The analysis is brought up to date first (the ranking reads it)."""
+        t0 = time.perf_counter()
         self.analyze()
-        week = week or self.latest_week()
-        if week is None:
-            raise NotFoundError("the database holds no items yet (run `hub crawl` or `hub import`)")
-        try:
-            ctx = self.week_context(week)
-        except ValueError as e:
-            raise HubError(str(e)) from e
-        top = {sc.story_id for sc in self.rank_week(ctx)[:limit]}
+        builder = self._builder()
+        week, ctx = self._week(builder, week, " (run `hub crawl` or `hub import`)")
+        top = {sc.story_id for sc in builder.rank_week(ctx)[:limit]}
         stories = [s for s in ctx.stories if s.id in top]
-        github_api, arxiv_query = crawler.enrich_bases(self.sync_sources())
-        known = self.store.existing_ids(enrich.linked_ids(stories, ctx.items))
-        plan = enrich.plan_enrichment(stories, ctx.items, known, github_api=github_api)
-        self.store.share_enrichments([(i, t.url) for t in plan.targets for i in t.item_ids])
-        urls = [t.url for t in plan.targets] + [enrich.abs_url(a) for a in plan.arxiv_ids]
-        done = self.store.done_urls(urls)
-        todo = [t for t in plan.targets if t.url not in done]
-        run_id = self.store.start_run("enrich")
-        emit = on_event or (lambda e: None)
-        interrupted = bool(todo) and self._enrich_fetch(todo, run_id, emit)
-        ids = [a for a in plan.arxiv_ids if enrich.abs_url(a) not in done]
-        papers, errors = self._enrich_papers(ids, arxiv_query, run_id, emit)
-        outcomes = self.store.enrich_summary(started)
-        counts = {"fetched": len(todo), "texts": outcomes.get("ok", 0), "papers": papers}
-        self.store.finish_run(run_id, "interrupted" if interrupted else "ok", counts)
-        return EnrichResult(
-            week=week,
-            run_id=run_id,
-            stories=len(stories),
-            fetched=len(todo),
-            texts=counts["texts"],
-            cached=len(plan.targets) - len(todo),
-            skipped=plan.skipped,
-            papers=papers,
-            outcomes=outcomes,
-            errors=errors,
-            seconds=time.perf_counter() - t0,
-            interrupted=interrupted,
-        )
-
-    def _enrich_fetch(
-        self, targets: Sequence[Any], run_id: int, emit: Callable[[dict[str, Any]], None]
-    ) -> bool:
-        plan_file = crawler.write_plan(
-            crawler.temp_plan_path(),
-            db=self.store.path,
-            run_id=run_id,
-            plans=crawler.enrich_plans(targets),
-            settings=crawler.crawl_settings(self.config),
-        )
-        return self._run_child(plan_file, run_id, emit)
-
-    def _enrich_papers(
-        self, ids: Sequence[str], query_url: str, run_id: int, emit: Callable[[dict[str, Any]], None]
-    ) -> tuple[int, tuple[str, ...]]:
-        """Linked arXiv papers the store lacks, stored as paper items; (new papers, errors)."""
-        if not ids:
-            return 0, ()
-        c = self.config.crawl
-
-        def on_batch(chunk: Sequence[str], found: int, error: str | None) -> None:
-            emit({"event": "fetch", "source": "enrich:arxiv", "items": found, "error": error})
-
-        got = enrich.fetch_arxiv(
-            ids,
-            query_url=query_url,
-            delay_s=c.arxiv_delay_s,
-            retries=c.retries,
-            timeout_s=c.timeout_s,
-            on_batch=on_batch,
-        )
-        fetch = FetchRecord(
-            "enrich:arxiv",
-            query_url.format(""),
-            status=None if got.errors else 200,
-            format="arxiv-api",
-            error="; ".join(got.errors)[:500] or None,
-            run_id=run_id,
-        )
-        new = self.store.upsert(got.items, (), fetch).new
-        self.store.save_enrichments(enrich.not_found(got.missing))
-        return new, got.errors
+        with self._fetcher() as run:
+            result = run.enrich(week, stories, ctx.items, self.sync_sources(), on_event)
+        return dataclasses.replace(result, seconds=time.perf_counter() - t0)  # the analysis counts
 
     def source_health(self) -> list[dict[str, Any]]:
         return self.store.source_health()
@@ -307,6 +166,8 @@ class Hub:
     # -- analysis ----------------------------------------------------------------
 
     def _analyzer(self) -> incremental.Analyzer:
+        from hub.analysis import incremental
+
         return incremental.Analyzer(self.store, self.config, self.embedder)
 
     def topic_list(self) -> list[Topic]:
@@ -326,6 +187,16 @@ class Hub:
     def latest_week(self) -> str | None:
         rng = self.store.date_range()
         return week_of(rng[1]) if rng else None
+
+    def _week(self, builder: build.DigestBuilder, week: str | None, hint: str) -> tuple[str, WeekContext]:
+        """The week asked for (else the newest one with items) and what its digest reads."""
+        week = week or self.latest_week()
+        if week is None:
+            raise NotFoundError(f"the database holds no items yet{hint}")
+        try:
+            return week, builder.week_context(week)
+        except ValueError as e:  # not an ISO week
+            raise HubError(str(e)) from e
 
     def digest(
         self,
@@ -353,15 +224,8 @@ class Hub:
             )
         if analyze:
             self.analyze(progress)
-        week = week or self.latest_week()
-        if week is None:
-            raise NotFoundError("the database holds no items yet (run `hub import` or `hub demo`)")
-        try:
-            start, end = parse_week(week)
-        except ValueError as e:
-            raise HubError(str(e)) from e
         builder = self._builder(use_llm is not False)
-        ctx = builder._week_context(start, end)
+        week, ctx = self._week(builder, week, " (run `hub import` or `hub demo`)")
         if not ctx.stories:
             raise NotFoundError(f"no items published in {week} (data covers {builder.coverage()})")
         digest = builder.build(week, ctx, limit or self.config.digest.limit, progress or _noop)
@@ -370,16 +234,17 @@ class Hub:
             return digest
         self.store.save_digest(digest, builder.week_ranking)
         if write_page:
+            from hub.publishers import site
+
             site.write_digest_page(self.config, digest)
         if index:  # the writer keeps the search index in step (a reader never indexes)
             self.update_search_index(progress)
         return digest
 
     def _builder(self, use_llm: bool = False) -> build.DigestBuilder:
-        return build.DigestBuilder(self.store, self.config, self.topic_list, self.llm, use_llm)
+        from hub.digest import build
 
-    def _coverage(self) -> str:
-        return self._builder().coverage()
+        return build.DigestBuilder(self.store, self.config, self.topic_list, self.llm, use_llm)
 
     def week_context(self, week: str) -> WeekContext:
         """Everything one ISO week's digest reads: its stories, items, observations, topics."""
@@ -398,28 +263,30 @@ class Hub:
 
     def plan_llm_calls(self, week: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """The LLM calls a digest would make (dry run): nothing is sent."""
+        from hub.analysis.llm import planned_calls
+
         self.analyze()
-        week = week or self.latest_week()
-        if week is None:
-            raise NotFoundError("the database holds no items yet")
-        start, end = parse_week(week)
         builder = self._builder()
-        ctx = builder._week_context(start, end)
+        _, ctx = self._week(builder, week, "")
         ranked = builder.choose_week(ctx, limit)
         by_id = {s.id: s for s in ctx.stories}
-        return llm.planned_calls([by_id[sc.story_id] for sc in ranked], ctx.items)
+        return planned_calls([by_id[sc.story_id] for sc in ranked], ctx.items)
 
     # -- publishing --------------------------------------------------------------
 
     def write_site(self) -> list[Path]:
         """Every page and feed from the stored digests (the site's docs_dir), with every
         story of the latest digest's week on its topic pages and the week's papers page."""
+        from hub.publishers import feeds, site
+
         digests = self.store.digests()
         week = self._week_pages(digests[0]) if digests else None
         pages = site.write_site(self.config, digests, week)
         return pages + feeds.write_feeds(self.config, digests, site.feed_topics(digests))
 
     def _week_pages(self, digest: Digest) -> site.WeekPages:
+        from hub.publishers import site
+
         start, end = parse_week(digest.week)
         stories = self.store.stories(self.store.story_ids_in_window(start, end))
         items = {it.id: it for it in self.store.items([i for s in stories for i in s.item_ids])}
@@ -430,10 +297,14 @@ class Hub:
         return site.week_pages(digest, stories, items, assigned, topics, scores, summaries)
 
     def build_site(self) -> BuildResult:
+        from hub.publishers import site
+
         self.write_site()
         return site.build_site(self.config, strict=True)
 
     def serve_site(self, host: str = "127.0.0.1", port: int = 8000) -> None:
+        from hub.publishers import site
+
         self.write_site()
         site.serve_site(self.config, host=host, port=port)
 
@@ -493,10 +364,14 @@ class Hub:
     # -- email -------------------------------------------------------------------
 
     def add_subscriber(self, address: str) -> tuple[str, bool]:
+        from hub.publishers import email as mail
+
         email = mail.parse_address(address)
         return email, self.store.add_subscriber(email)
 
     def remove_subscriber(self, address: str) -> str:
+        from hub.publishers import email as mail
+
         email = mail.parse_address(address)
         if not self.store.remove_subscriber(email):
             raise NotFoundError(f"{email} is not subscribed")
@@ -509,6 +384,8 @@ class Hub:
         self, week: str | None = None, *, dry_run: bool = False, out_dir: Path | None = None
     ) -> mail.SendReport:
         """Email a stored digest to every subscriber who has not received it yet."""
+        from hub.publishers import email as mail
+
         weeks = self.store.digest_weeks()
         week = week or (weeks[0] if weeks else None)
         digest = self.store.digest(week) if week else None
@@ -521,16 +398,7 @@ class Hub:
             digest, subs, self.config, self.store.delivery_status(digest.week), self.store.mark_delivery
         )
 
-    # -- status ------------------------------------------------------------------
-
-    def status(self) -> dict[str, Any]:
-        return {
-            "db": str(self.store.path),
-            "counts": self.store.counts(),
-            "weeks": self.store.digest_weeks(),
-            "coverage": self._coverage(),
-            "runs": self.store.recent_runs(10),
-        }
+    # -- exploring ---------------------------------------------------------------
 
     def sql(self, query: str, *, max_rows: int | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
         """A read-only query over the store (`hub sql`): (column names, rows)."""
@@ -541,7 +409,7 @@ class Hub:
         return self.store.export_table(table, fmt, out)
 
 
-def make_llm(config: Config) -> llm.LLMClient | None:
+def make_llm(config: Config) -> llm.OpenAIClient | None:
     """The configured LLM client, or None (extractive summaries) when it is off or has no key."""
     c = config.llm
     if not c.enabled:
@@ -550,14 +418,20 @@ def make_llm(config: Config) -> llm.LLMClient | None:
     if not key:
         log.warning("LLM enabled but $%s is not set: using extractive summaries", c.api_key_env)
         return None
-    return llm.OpenAIClient(c.base_url, key, c.model, timeout_s=c.timeout_s, retries=c.retries)
+    from hub.analysis.llm import OpenAIClient
+
+    return OpenAIClient(c.base_url, key, c.model, timeout_s=c.timeout_s, retries=c.retries)
 
 
 def make_hub(config: Config, *, read_only: bool = False) -> Hub:
     """Open the configured store (applying migrations) and wire the stages and the LLM."""
+    from hub.store import Store
+
     store = Store(config.db_path, read_only=read_only, lock_wait_s=config.store.lock_wait_s)
     client = make_llm(config)
     hub = Hub(config, store, client)
-    if isinstance(client, llm.OpenAIClient) and config.llm.embeddings_model:
-        hub.embedder = llm.OpenAIEmbedder(client, config.llm.embeddings_model)
+    if client is not None and config.llm.embeddings_model:
+        from hub.analysis.llm import OpenAIEmbedder
+
+        hub.embedder = OpenAIEmbedder(client, config.llm.embeddings_model)
     return hub
