@@ -145,8 +145,19 @@ def test_the_labelled_sample_is_whole() -> None:
 
 
 def test_the_prefilter_changes_no_result() -> None:
-    texts = [*AI_TITLES, *NOT_AI_TITLES, "AI驱动的销售与营销工具正变得极其强大", "Claude Shannon"]
+    olmo = "Modeling, training, eval, and inference code for OLMo"  # W18 trending repo
+    texts = [*AI_TITLES, *NOT_AI_TITLES, "AI驱动的销售与营销工具正变得极其强大", "Claude Shannon", olmo]
     for text in texts:
         assert relevance.evidence(text) == relevance.evidence(text, prefilter=False), text
     assert relevance._hint(r"\bgpt[- ]?\d\w*") == "gpt"
     assert relevance._hint(r"\b[oO][134](?:-mini|-pro)?\b") == ""  # no literal: always searched
+    assert relevance._hint(r"\btrain\b[^.]{0,60}\beval\b") == "train"  # a counted repeat is no literal
+
+
+def test_a_repo_of_model_training_and_inference_code_is_ai() -> None:
+    olmo = Item(
+        "gh:allenai/olmo", "repo", "github", "allenai/OLMo", "https://github.com/allenai/OLMo",
+        None, text="Modeling, training, eval, and inference code for OLMo",
+    )  # fmt: skip
+    assert relevance.item_relevance(olmo) >= 0.5
+    assert relevance.text_relevance("Training for a marathon", "inference") < 0.5

@@ -131,6 +131,14 @@ _CUES: tuple[_Cue, ...] = (
             r"\btrain(?:ed|ing)? (?:an? |your own )?models?\b",
         ),
     ),
+    (  # the model lifecycle named together: "training, eval, and inference code"
+        _MEDIUM,
+        False,
+        (
+            r"\btrain(?:ing)?\b[^.]{0,60}\b(?:inference|evals?|evaluation|checkpoints?)\b",
+            r"\b(?:inference|evals?|evaluation)\b[^.]{0,60}\btrain(?:ing)?\b",
+        ),
+    ),
     (_MEDIUM, True, (r"\bCursor\b", r"\bCodex\b", r"\bGemini\b", r"\bWhisper\b", r"\bSora\b", r"\bVeo\b")),
     (_MEDIUM, True, (r"\bNvidia\b", r"\bNVIDIA\b")),
     (_MEDIUM, False, ("semantic search", "vector (?:database|search|store)", "knowledge graph")),
@@ -159,6 +167,7 @@ def _hint(alternative: str) -> str:
     or "" when there is none worth checking: a cheap `in` test that spares most searches."""
     s = re.split(r"\(\?<?[!=]", alternative)[0]  # a lookaround ends what must be there
     s = s.replace("\\b", "")
+    s = re.sub(r"\{\d*,?\d*\}", "\x00", s)  # counted repeats: "{0,60}" is no literal
     s = re.sub(r"\((?:\?:)?[^()]*\)[?*+]?|\[[^\]]*\][?*+]?", "\x00", s)  # groups, classes
     s = re.sub(r"\\([.-])", r"\1", s)  # escaped literals
     s = re.sub(r"\\.[?*+]?|.[?*]|[.^$|]", "\x00", s)  # other escapes, optional chars, wildcards
