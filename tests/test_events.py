@@ -328,3 +328,30 @@ def test_pieces_of_a_catchphrase_title_and_plain_words_are_not_names() -> None:
     stories = [story(general), story(inception)]
     items = {general.id: general, inception.id: inception}
     assert events.name_mentions(stories, items, [issue], index, {"feed:news": 1.0}, {}) == {}
+
+
+def test_a_paper_joins_its_repo_by_name_written_alike() -> None:
+    # W18: "Mem0: …" and the trending repo mem0ai/mem0 are one event; W16's "DICE: …" is
+    # not the database DiceDB/dice, nor W17's "MAGIC: …" the startup of "Launch HN: Magic Patterns"
+    def repo(full: str, text: str, day: str) -> Item:
+        return Item(
+            f"gh:{full.lower()}", "repo", "github", f"{full} — {text}", f"https://github.com/{full}",
+            dt.datetime.fromisoformat(day).replace(tzinfo=UTC), text=text,
+        )  # fmt: skip
+
+    mem0 = _paper(
+        "2504.19413", "Mem0: Building Production-Ready AI Agents with Scalable Long-Term Memory", "2025-04-28"
+    )
+    mem0_repo = repo("mem0ai/mem0", "Memory for AI Agents", "2025-04-29")
+    dice = _paper("2504.10359", "DICE: A Framework for Dimensional and Contextual Evaluation", "2025-04-15")
+    dice_repo = repo(
+        "DiceDB/dice", "DiceDB is an open-source, fast, reactive, in-memory database", "2025-04-15"
+    )
+    magic = _paper("2504.16430", "MAGIC: Near-Optimal Data Attribution for Deep Learning", "2025-04-23")
+    launch = hn(
+        43752176, "Launch HN: Magic Patterns (YC W23) – AI Design and Prototyping", "2025-04-21T14:07:03"
+    )
+    items = [mem0, mem0_repo, dice, dice_repo, magic, launch]
+    index = events.NameIndex([it.title] for it in items)
+    pairs = {frozenset((ln.src, ln.dst)) for ln in events.paper_post_links(items, index)}
+    assert pairs == {frozenset({mem0.id, mem0_repo.id})}

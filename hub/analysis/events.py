@@ -14,6 +14,7 @@ curation evidence. Pure functions.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
@@ -285,10 +286,11 @@ def same_event_links(items: Sequence[Item], index: NameIndex) -> list[Link]:
 
 
 def paper_post_links(items: Sequence[Item], index: NameIndex) -> list[Link]:
-    """A paper and the posts that announce or discuss it by its name: a post within
+    """A paper and the posts or repo that announce or discuss it by its name: a post within
     EVENT_DAYS whose title holds the paper's leading name ("DeepSeek-Prover-V2: …" and the
-    thread "DeepSeek-Prover-V2") as a name run of its own, when that name is distinctive (at
-    most PHRASE_MAX_DF stories' titles) and written like a product name."""
+    thread "DeepSeek-Prover-V2") in a name run, or a repo of that name ("mem0ai/mem0" for
+    "Mem0: …"), when the name is distinctive (at most PHRASE_MAX_DF stories' titles),
+    written like a product name, and written alike in both (see `_written_alike`)."""
     by_name: dict[str, list[Item]] = defaultdict(list)
     for it in items:
         if it.kind != "paper" or not (lead := names.head(it.title)):
@@ -298,17 +300,33 @@ def paper_post_links(items: Sequence[Item], index: NameIndex) -> list[Link]:
             by_name[phrase].append(it)
     links: dict[tuple[str, str], Link] = {}
     for post in items:
-        if post.kind not in ("post", "thread") or is_roundup(post):
+        if post.kind == "repo":  # "mem0ai/mem0 — …": the repo's own name, whole
+            subs = {names.norm(post.title.split(" ", 1)[0].rpartition("/")[2])}
+        elif post.kind in ("post", "thread") and not is_roundup(post):
+            subs = set()
+            for run in names.run_phrases(post.title):
+                words = run.split()
+                subs |= {
+                    " ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)
+                }
+        else:
             continue
-        for run in names.run_phrases(post.title):
-            words = run.split()
-            subs = {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
-            for phrase in subs & by_name.keys():
-                for paper in by_name[phrase]:
-                    if _close(paper, post):
-                        key = (min(paper.id, post.id), max(paper.id, post.id))
-                        links.setdefault(key, Link(key[0], key[1], "same", "name", phrase))
+        for phrase in subs & by_name.keys():
+            for paper in by_name[phrase]:
+                if _close(paper, post) and _written_alike(phrase, paper.title, post.title):
+                    key = (min(paper.id, post.id), max(paper.id, post.id))
+                    links.setdefault(key, Link(key[0], key[1], "same", "name", phrase))
     return sorted(links.values(), key=lambda ln: (ln.src, ln.dst))
+
+
+def _written_alike(phrase: str, paper_title: str, other: str) -> bool:
+    """A versioned name ("Mem0", "Phi-4-reasoning") matches however it is written; a name of
+    letters only must be written the same way ("DICE: …" is not the repo DiceDB/dice, nor
+    "MAGIC: …" the startup Magic Patterns)."""
+    if any(c.isdigit() for c in phrase):
+        return True
+    surface = " ".join(names._WORD.findall(paper_title)[: len(names.head(paper_title))])
+    return re.search(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", other) is not None
 
 
 def _shaped_phrase(phrase: str, *items: Item) -> bool:
