@@ -44,8 +44,11 @@ MUTE_FACTOR = 0.05
 RERUN_FACTOR = 0.5  # a re-run of something seen before this week
 RECENCY_SPAN = 0.05
 PAPER_PRIOR_MAX = 0.5  # the best paper without any social signal ~ a median HN story
-CURATION_TITLE = 0.7  # named in a newsletter issue's title: its headline
-CURATION_HIGHLIGHT = 0.5  # named in its summary: the issue's highlights
+# A newsletter issue links hundreds of pages; its title names one or two and its summary a
+# handful (the top few percent, which on the engagement scale would score > 0.95). Kept
+# below that, as a name match can be wrong; a link or a name in the body is one of hundreds.
+CURATION_TITLE = 0.8  # named in a newsletter issue's title: its headline
+CURATION_HIGHLIGHT = 0.7  # named in its summary: the issue's highlights
 CURATION_BODY = 0.35  # linked or named in its body
 MAX_EVIDENCE = 0.999
 
