@@ -875,99 +875,16 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON."
     Next runs come from schedules/*.yml beside hub.toml (read, no scheduler started); sources
     listed in hub.toml but never crawled show as such.
     """
-    from hub.status import read_status
+    from hub.status import read_status, render
 
     with _errors():
         config = _config()
         if not config.db_path.exists():
             raise HubError(_no_database(config.db_path, _config_path()))
         info = read_status(config)  # no stage is loaded: status answers at once
-    if as_json:
-        print(json.dumps(info, default=str, indent=2))
-        return
-    _print_status(info)
-
-
-def _print_status(info: dict[str, Any]) -> None:
-    weeks = ", ".join(info["weeks"]) or "none"
-    out.print(f"database: {escape(info['db'])}\ncoverage: {info['coverage']}\ndigests: {weeks}")
-    table = _table("table", "rows")
-    for k, v in info["counts"].items():
-        table.add_row(k, str(v))
-    out.print(table)
-    _print_runs(info["runs"])
-    _print_failures(info["failures"])
-    _print_next(info["next_runs"], info["schedules"])
-    _print_health(info["sources"])
-
-
-def _when(t: dt.datetime | None) -> str:
-    return f"{t:%Y-%m-%d %H:%M}" if t else "—"
-
-
-def _print_runs(runs: list[dict[str, Any]]) -> None:
-    if not runs:
-        out.print("\nrecent runs: none recorded yet (`hub crawl` and scheduled jobs record theirs)")
-        return
-    table = _table("run", "job", "started", "status", "error")
-    table.title = "recent runs"
-    for r in runs:
-        style = "red" if r["status"] == "error" else "green" if r["status"] == "ok" else "yellow"
-        table.add_row(
-            str(r["id"]),
-            escape(r["job"]),
-            _when(r["started_at"]),
-            f"[{style}]{escape(r['status'])}[/]",
-            escape((r["error"] or "")[:70]),
-        )
-    out.print(table)
-
-
-def _print_failures(rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        out.print("\nfailures: none in the recent runs and the sources' last fetches")
-        return
-    out.print(f"\n[red]failures: {len(rows)}[/]")
-    for f in rows:
-        out.print(f"  {escape(f['what'])} at {_when(f['at'])}: {escape(str(f['error'])[:100])}")
-
-
-def _print_next(rows: list[dict[str, Any]], folder: str | None) -> None:
-    if folder is None:
-        out.print(
-            "\nnext runs: no schedules/ folder beside hub.toml "
-            "(`hub schedule list --dir PATH` reads another one)"
-        )
-        return
-    table = _table("job", "runs", "cron", "timezone", "next run")
-    table.title = f"next runs, UTC ({escape(folder)})"
-    for r in rows:
-        nxt = _when(r["next_run"].astimezone(dt.UTC)) if r["next_run"] else "disabled"
-        table.add_row(escape(r["job"]), r["runs"], r["cron"], r["timezone"], nxt)
-    out.print(table)
-
-
-def _print_health(rows: list[dict[str, Any]]) -> None:
-    crawled = [r for r in rows if r["healthy"] is not None]
-    idle = [r["name"] for r in rows if r["healthy"] is None]
-    if crawled:
-        table = _table("source", "kind", "healthy", "items", "last success", "last error", "median")
-        table.title = "source health"
-        for r in crawled:
-            table.add_row(
-                escape(r["name"]),
-                r["kind"],
-                "[green]yes[/]" if r["healthy"] else "[red]no[/]",
-                str(r["items"]),
-                _when(r["last_success"]),
-                escape((r["last_error"] or "—")[:60]),
-                f"{r['median_ms']:.0f} ms" if r["median_ms"] is not None else "—",
-            )
-        out.print(table)
-    if idle:
-        out.print(f"\nnever crawled ({len(idle)}): {escape(', '.join(idle))}")
-    if not rows:
-        out.print("\nsources: none configured")
+    # Plain print, no Rich: status is the command people run to see if all is well, so it is
+    # kept fast (benchmarks/cli_startup.py).
+    sys.stdout.write(json.dumps(info, default=str, indent=2) + "\n" if as_json else render(info))
 
 
 @app.command()

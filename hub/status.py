@@ -5,10 +5,15 @@ next runs of the schedule beside hub.toml (parsed, no scheduler started) and the
 of every source, including those hub.toml lists but nothing has crawled yet. It opens
 the store read-only and never writes, and imports only the store, the config and the
 schedule parser: a status check must answer at once, not after loading scikit-learn.
+It is printed as plain aligned text (`render`), not with Rich: importing Rich and laying
+out its tables was about a tenth of the command's time.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +89,105 @@ def failures(runs: list[dict[str, Any]], sources: list[dict[str, Any]]) -> list[
         if r["healthy"] is False
     ]
     return failed + broken
+
+
+# -- the text `hub status` prints ---------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def render(info: dict[str, Any]) -> str:
+    """`read_status`'s values as the text `hub status` prints."""
+    weeks = ", ".join(info["weeks"]) or "none"
+    counts = [[k, str(v)] for k, v in info["counts"].items()]
+    parts = [
+        f"database: {_cell(info['db'])}\ncoverage: {info['coverage']}\ndigests: {weeks}",
+        columns("rows per table", ["table", "rows"], counts, right={1}),
+        _runs(info["runs"]),
+        _failures(info["failures"]),
+        _next_runs(info["next_runs"], info["schedules"]),
+        _health(info["sources"]),
+    ]
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def columns(
+    title: str, header: Sequence[str], rows: Sequence[Sequence[str]], right: Collection[int] = ()
+) -> str:
+    """A titled table as aligned plain-text columns, `right` ones right-aligned (numbers);
+    cells are cleaned of control characters."""
+    cells = [[_cell(c) for c in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in cells
+    ]
+    return "\n".join([title, *("  " + line.rstrip() for line in lines)])
+
+
+def _cell(value: object) -> str:
+    """Text from the web (errors, names) may hold control characters: never sent to the terminal."""
+    return _CONTROL.sub(" ", str(value))
+
+
+def _when(t: dt.datetime | None) -> str:
+    return f"{t:%Y-%m-%d %H:%M}" if t else "—"
+
+
+def _runs(runs: list[dict[str, Any]]) -> str:
+    if not runs:
+        return "recent runs: none recorded yet (`hub crawl` and scheduled jobs record theirs)"
+    rows = [
+        [str(r["id"]), r["job"], _when(r["started_at"]), r["status"], (r["error"] or "")[:70]] for r in runs
+    ]
+    return columns("recent runs", ["run", "job", "started", "status", "error"], rows, right={0})
+
+
+def _failures(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "failures: none in the recent runs and the sources' last fetches"
+    lines = [f"  {_cell(f['what'])} at {_when(f['at'])}: {_cell(str(f['error'])[:100])}" for f in rows]
+    return "\n".join([f"failures: {len(rows)}", *lines])
+
+
+def _next_runs(rows: list[dict[str, Any]], folder: str | None) -> str:
+    if folder is None:
+        where = "`hub schedule list --dir PATH` reads another one"
+        return f"next runs: no schedules/ folder beside hub.toml ({where})"
+    table = [
+        [
+            r["job"],
+            r["runs"],
+            r["cron"],
+            r["timezone"],
+            _when(r["next_run"].astimezone(dt.UTC)) if r["next_run"] else "disabled",
+        ]
+        for r in rows
+    ]
+    return columns(f"next runs, UTC ({folder})", ["job", "runs", "cron", "timezone", "next run"], table)
+
+
+def _health(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "sources: none configured"
+    crawled = [
+        [
+            r["name"],
+            r["kind"],
+            "yes" if r["healthy"] else "no",
+            str(r["items"]),
+            _when(r["last_success"]),
+            (r["last_error"] or "—")[:60],
+            f"{r['median_ms']:.0f} ms" if r["median_ms"] is not None else "—",
+        ]
+        for r in rows
+        if r["healthy"] is not None
+    ]
+    idle = [r["name"] for r in rows if r["healthy"] is None]
+    header = ["source", "kind", "healthy", "items", "last success", "last error", "median"]
+    parts = [columns("source health", header, crawled, right={3, 6})] if crawled else []
+    if idle:
+        parts.append(f"never crawled ({len(idle)}): {_cell(', '.join(idle))}")
+    return "\n\n".join(parts)

@@ -470,17 +470,19 @@ def test_send_and_build_print_json(stored: list[str], tmp_path: Path) -> None:
     assert result["pages"] > 3 and Path(result["site_dir"], "index.html").is_file()
 
 
-def test_status_loads_no_stage(stored: list[str]) -> None:
-    """`hub status` answers from the store and the schedule alone (fast: benchmarks/cli_startup.py)."""
+@pytest.mark.parametrize("args", [["status"], ["status", "--json"]])
+def test_status_loads_no_stage(stored: list[str], args: list[str]) -> None:
+    """`hub status` answers from the store and the schedule alone, printed without Rich
+    (fast: benchmarks/cli_startup.py)."""
     import subprocess
     import sys
 
     code = (
         "import sys; from typer.testing import CliRunner; from hub.cli import app; "
-        f"r = CliRunner().invoke(app, {[*stored, 'status', '--json']!r}); "
+        f"r = CliRunner().invoke(app, {[*stored, *args]!r}); "
         "assert r.exit_code == 0, r.output; "
         "heavy = ('hub.core', 'hub.analysis', 'hub.digest', 'hub.publishers', 'sklearn', 'scrapy', "
-        "'mkdocs', 'openai', 'feedgen', 'sqlalchemy', 'trafilatura'); "
+        "'mkdocs', 'openai', 'feedgen', 'sqlalchemy', 'trafilatura', 'numpy', 'rich'); "
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
