@@ -768,8 +768,11 @@ def search(
     """Search everything hub has stored, offline (a tantivy index, BM25): words, "phrases",
     AND/OR/NOT, title:word; each hit shows a snippet with the words found."""
     when = _parse_since(since)
-    with _errors(), _hub(existing=True) as hub, _progress(not as_json) as progress:
+    with _errors(), _search_hub() as hub, _progress(not as_json) as progress:
         rows = hub.search(query, kind=kind, topic=topic, since=when, limit=limit, progress=progress)
+        state = hub.store.search_index_state()
+    if notice := _INDEX_NOTICES.get(state):  # on stderr: --json output stays clean
+        err.print(f"[yellow]note:[/] {escape(notice)}", highlight=False)
     if as_json:
         print(json.dumps(rows, default=str, indent=2))
         return
@@ -784,6 +787,32 @@ def search(
             title += f"\n[dim]{_marked(r['snippet'], r['highlights'])}[/]"
         table.add_row(title, date, escape(r["source"]), r["topic"] or "—", escape(r["url"]))
     out.print(table)
+
+
+_INDEX_NOTICES = {
+    "stale": "the search index is older than the database, so the newest changes may be missing "
+    "(another hub process has the database open: searched read-only); `hub search` updates the "
+    "index once that process is done",
+    "missing": "no search index yet, so this was plain substring matching (another hub process has "
+    "the database open: searched read-only); `hub search` builds the index once that process is done",
+}
+
+
+def _search_hub() -> Hub:
+    """Write access when no other process has the database open: a stale index is then
+    brought up to date before the search. Else read-only at once (other readers, such as
+    `hub sql` or `hub export`, do not make a search wait): the index as it is."""
+    from hub.core import make_hub
+    from hub.exceptions import StoreLockedError
+
+    config = _config()
+    if not config.db_path.exists():
+        raise HubError(_no_database(config.db_path, _config_path()))
+    no_wait = config.model_copy(update={"store": config.store.model_copy(update={"lock_wait_s": 0.0})})
+    try:
+        return make_hub(no_wait)
+    except StoreLockedError:  # a writer holding it makes this wait lock_wait_s as usual
+        return make_hub(config, read_only=True)
 
 
 def _marked(snippet: str, highlights: list[list[int]]) -> str:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from hub.cli import app
 from hub.config import load_config
@@ -124,3 +125,48 @@ def test_snippet_window_and_offsets() -> None:
     assert text[a:b] == "models"
     snippet, marks = fulltext.plain_snippet("A title about Zyxwvutsrq things", "zyxwvutsrq")
     assert [snippet[a:b] for a, b in marks] == ["Zyxwvutsrq"]
+
+
+def test_a_search_that_cannot_write_says_its_index_is_stale(demo: DemoResult, tmp_path: Path) -> None:
+    """While another process reads the database, `hub search` searches read-only without waiting;
+    an index older than the store (or none) is said in one line on stderr, never in --json's
+    stdout; once the database is free, the search updates the index and says nothing."""
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copy(demo.workdir / "hub.toml", tmp_path)
+    shutil.copytree(demo.workdir / "data", tmp_path / "data")
+    db, cfg, runner = tmp_path / "data" / "hub.duckdb", ["--config", str(tmp_path / "hub.toml")], CliRunner()
+    record = {"id": 1, "type": "story", "by": "x", "time": 1744675200, "score": 5, "descendants": 0,
+              "title": "Zyxwvutsrq agents", "url": "https://example.org/1"}  # fmt: skip
+    (tmp_path / "hn-1.json").write_text(json.dumps([record]))
+    assert runner.invoke(app, [*cfg, "import", str(tmp_path / "hn-1.json")]).exit_code == 0
+
+    def search_while_read() -> tuple[Result, Result]:
+        code = "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); print(flush=True); "
+        code += "input()"  # holds its read lock until told
+        reader = subprocess.Popen(
+            [sys.executable, "-c", code, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        try:
+            assert reader.stdout is not None and reader.stdout.readline() == b"\n"
+            return (
+                runner.invoke(app, [*cfg, "search", "zyxwvutsrq", "--json"]),
+                runner.invoke(app, [*cfg, "search", "zyxwvutsrq"]),
+            )
+        finally:
+            reader.communicate(b"\n", timeout=30)
+
+    as_json, text = search_while_read()
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout) == []  # the index as it was
+    assert as_json.stderr.count("\n") == 1 and "search index is older than the database" in as_json.stderr
+    assert "`hub search` updates the index" in as_json.stderr
+    assert "no results" in text.stdout and "older than the database" in text.stderr
+    shutil.rmtree(tmp_path / "data" / "hub.duckdb.search")
+    as_json, _ = search_while_read()
+    assert [r["id"] for r in json.loads(as_json.stdout)] == ["hn:1"]  # plain matching
+    assert "no search index yet" in as_json.stderr and "`hub search` builds the index" in as_json.stderr
+    free = runner.invoke(app, [*cfg, "search", "zyxwvutsrq", "--json"])
+    assert [r["id"] for r in json.loads(free.stdout)] == ["hn:1"] and "note:" not in free.stderr
+    assert (tmp_path / "data" / "hub.duckdb.search").is_dir()

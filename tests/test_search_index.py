@@ -106,20 +106,24 @@ def test_a_lost_or_foreign_index_is_rebuilt(hub: Hub) -> None:
 def test_a_reader_never_indexes(hub: Hub, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = hub.store.path
     hits = _ids(hub, "reasoning")
+    assert hub.store.search_index_state() == "fresh"
     hub.import_paths([_hn_record(tmp_path, "Zyxwvutsrq reasoning", 3)])  # index now stale
+    assert hub.store.search_index_state() == "stale"
     hub.close()
-    with Store(path, read_only=True) as reader, caplog.at_level(logging.WARNING, "hub.store"):
-        assert not reader.search_index_fresh()
+    with Store(path, read_only=True) as reader, caplog.at_level(logging.INFO, "hub.store"):
+        assert not reader.search_index_fresh() and reader.search_index_state() == "stale"
         assert [h["id"] for h in reader.search("reasoning")] == hits  # the index it has
         assert reader.search("zyxwvutsrq") == []
         assert "older than the store" in caplog.text
+        assert reader.search_index_state() == "stale"  # the caller says so (hub search: test_search)
         with pytest.raises(Exception, match="read-only"):
             reader.update_search_index()
     shutil.rmtree(path.with_name(path.name + ".search"))
-    with Store(path, read_only=True) as reader, caplog.at_level(logging.WARNING, "hub.store"):
+    with Store(path, read_only=True) as reader, caplog.at_level(logging.INFO, "hub.store"):
         found = reader.search("Zyxwvutsrq")  # no index: plain substring matching in DuckDB
         assert [h["id"] for h in found] == ["hn:3"] and "plain matching" in caplog.text
         assert found[0]["snippet"].startswith("Zyxwvutsrq") and found[0]["highlights"] == [[0, 10]]
+        assert reader.search_index_state() == "missing"
     assert not path.with_name(path.name + ".search").exists()
 
 

@@ -16,9 +16,10 @@ deleted. Past REBUILD_SHARE changed it builds a fresh index in a side folder and
 in. The tantivy commit comes first, then the manifest, then the stamp: a crash between
 them leaves a stamp that says stale, and the next update redoes the difference.
 
-A reader never waits for indexing: a read-only store searches the index as it is (when
-it is stale, a warning says the newest changes may be missing), and with no usable index
-(never built, another version) it falls back to plain substring matching in DuckDB.
+A reader never waits for indexing: a read-only store searches the index as it is, and
+with no usable index (never built, another version) it falls back to plain substring
+matching in DuckDB. `search_index_state` says which ("fresh", "stale", "missing"), so the
+caller can tell its user (`hub search` prints one line on stderr).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import tempfile
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import tantivy
@@ -158,6 +159,16 @@ class SearchMixin(BaseStore):
     def search_index_fresh(self) -> bool:
         meta = self._index_meta()
         return meta is not None and meta.get("stamp") == self._store_stamp()
+
+    def search_index_state(self) -> Literal["fresh", "stale", "missing"]:
+        """What a search answers from now: an index describing the store as it is, an index
+        older than the store (a reader's search misses the newest changes), or none (plain
+        matching). A writer's search first makes any of them fresh."""
+        if self._open_search_index() is None:
+            return "missing"
+        if "fresh" not in self._search:
+            self._search["fresh"] = self.search_index_fresh()
+        return "fresh" if self._search["fresh"] else "stale"
 
     # -- writing -----------------------------------------------------------------
 
@@ -295,15 +306,12 @@ class SearchMixin(BaseStore):
             self.update_search_index(progress=progress)
             fresh = True
         index = self._open_search_index()
+        # (a reader's caller tells its user: search_index_state)
         if index is None:
-            log.warning(
-                "no search index for %s yet: plain matching (a search or `hub digest` with write "
-                "access builds it)",
-                self.path,
-            )
+            log.info("no search index for %s yet: plain matching", self.path)
             return self._plain_search(query, kind, topic, since, limit)
         if not fresh:
-            log.warning("the search index is older than the store: the newest changes may be missing")
+            log.info("the search index is older than the store: the newest changes may be missing")
         q = fulltext.filtered(fulltext.parse(index, query), kind, topic, to_db(since))
         return fulltext.search(index, q, limit, query)
 
