@@ -1,8 +1,9 @@
 """The library API: `make_hub(config)` wires the store and stages; `Hub` methods run them.
 
-The only module that wires stages together. Each method loads from the store,
-calls pure stage functions, saves, and returns a result value. The CLI and the
-scheduler are thin shells over these methods.
+The only module that wires stages together. Each method hands the store and config to
+the stage that owns the work (its orchestration lives with the stage: `crawl_run`,
+`analysis.incremental`, `digest.build`, the publishers) and returns a result value. The
+CLI and the scheduler are thin shells over these methods.
 """
 
 from __future__ import annotations
@@ -10,14 +11,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hub.exceptions import HubError, NotFoundError
-from hub.weeks import parse_week, week_of
 
 # The stages are imported where they are used: `hub search` or `hub explain` need none of
 # trafilatura, Scrapy's planning, the digest builder, feedgen or mkdocs.
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from hub.digest import build
     from hub.digest.build import WeekContext
     from hub.publishers import email as mail
-    from hub.publishers import site
     from hub.store import Store
     from hub.types import (
         AnalyzeResult,
@@ -43,22 +41,23 @@ if TYPE_CHECKING:
 
 # progress(stage, done, total) — the CLI draws bars from it; library users may pass None.
 Progress = Callable[[str, int, int], None]
-log = logging.getLogger("hub")
-
-
-def _noop(stage: str, done: int, total: int) -> None:
-    return None
 
 
 class Hub:
     """One hub: a config and its store."""
 
-    def __init__(self, config: Config, store: Store, llm_client: llm.LLMClient | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        llm_client: llm.LLMClient | None = None,
+        embedder: llm.Embedder | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.llm = llm_client
         self.llm_report: dict[str, Any] = {}
-        self.embedder: llm.Embedder | None = None
+        self.embedder = embedder
 
     def close(self) -> None:
         self.store.close()
@@ -152,10 +151,7 @@ class Hub:
         The analysis is brought up to date first (the ranking reads it)."""
         t0 = time.perf_counter()
         self.analyze()
-        builder = self._builder()
-        week, ctx = self._week(builder, week, " (run `hub crawl` or `hub import`)")
-        top = {sc.story_id for sc in builder.rank_week(ctx)[:limit]}
-        stories = [s for s in ctx.stories if s.id in top]
+        week, ctx, stories = self._builder().top_stories(week, limit, " (run `hub crawl` or `hub import`)")
         with self._fetcher() as run:
             result = run.enrich(week, stories, ctx.items, self.sync_sources(), on_event)
         return dataclasses.replace(result, seconds=time.perf_counter() - t0)  # the analysis counts
@@ -185,18 +181,7 @@ class Hub:
     # -- digest ------------------------------------------------------------------
 
     def latest_week(self) -> str | None:
-        rng = self.store.date_range()
-        return week_of(rng[1]) if rng else None
-
-    def _week(self, builder: build.DigestBuilder, week: str | None, hint: str) -> tuple[str, WeekContext]:
-        """The week asked for (else the newest one with items) and what its digest reads."""
-        week = week or self.latest_week()
-        if week is None:
-            raise NotFoundError(f"the database holds no items yet{hint}")
-        try:
-            return week, builder.week_context(week)
-        except ValueError as e:  # not an ISO week
-            raise HubError(str(e)) from e
+        return self._builder().latest_week()
 
     def digest(
         self,
@@ -225,14 +210,10 @@ class Hub:
         if analyze:
             self.analyze(progress)
         builder = self._builder(use_llm is not False)
-        week, ctx = self._week(builder, week, " (run `hub import` or `hub demo`)")
-        if not ctx.stories:
-            raise NotFoundError(f"no items published in {week} (data covers {builder.coverage()})")
-        digest = builder.build(week, ctx, limit or self.config.digest.limit, progress or _noop)
+        digest = builder.run(week, limit, progress, save)  # see `DigestBuilder.run`
         self.llm_report = builder.llm_report
         if not save:
             return digest
-        self.store.save_digest(digest, builder.week_ranking)
         if write_page:
             from hub.publishers import site
 
@@ -263,14 +244,8 @@ class Hub:
 
     def plan_llm_calls(self, week: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """The LLM calls a digest would make (dry run): nothing is sent."""
-        from hub.analysis.llm import planned_calls
-
         self.analyze()
-        builder = self._builder()
-        _, ctx = self._week(builder, week, "")
-        ranked = builder.choose_week(ctx, limit)
-        by_id = {s.id: s for s in ctx.stories}
-        return planned_calls([by_id[sc.story_id] for sc in ranked], ctx.items)
+        return self._builder().planned_calls(week, limit)
 
     # -- publishing --------------------------------------------------------------
 
@@ -280,21 +255,9 @@ class Hub:
         from hub.publishers import feeds, site
 
         digests = self.store.digests()
-        week = self._week_pages(digests[0]) if digests else None
+        week = site.stored_week_pages(self.store, digests[0]) if digests else None
         pages = site.write_site(self.config, digests, week)
         return pages + feeds.write_feeds(self.config, digests, site.feed_topics(digests))
-
-    def _week_pages(self, digest: Digest) -> site.WeekPages:
-        from hub.publishers import site
-
-        start, end = parse_week(digest.week)
-        stories = self.store.stories(self.store.story_ids_in_window(start, end))
-        items = {it.id: it for it in self.store.items([i for s in stories for i in s.item_ids])}
-        ids = [s.id for s in stories]
-        topics = {t.id: t for t in self.store.topics()}
-        assigned, summaries = self.store.story_topics(ids), self.store.story_summaries(ids)
-        scores = self.store.week_scores(digest.week)
-        return site.week_pages(digest, stories, items, assigned, topics, scores, summaries)
 
     def build_site(self) -> BuildResult:
         from hub.publishers import site
@@ -315,24 +278,9 @@ class Hub:
 
     def explain(self, ident: str) -> dict[str, Any]:
         """Why a story is what it is: its items, the evidence joining them, topic, scores."""
-        story_id = ident if ident.startswith("s-") else self.store.story_of_item(ident)
-        stories = self.store.stories([story_id]) if story_id else []
-        if not stories:
-            raise NotFoundError(
-                f"no story or item {ident!r} (ids look like s-1a2b3c4d5e6f or arxiv:2504.12345)"
-            )
-        story = stories[0]
-        topic = self.store.story_topics([story.id]).get(story.id)
-        return {
-            "story": story,
-            "items": self.store.items(story.item_ids),
-            "links": self.store.links(story.item_ids),
-            "topic": {"id": topic[0], "confidence": topic[1], "relevance": topic[2]} if topic else None,
-            "scores": [
-                {"week": w, "rank": r, "total": t, "breakdown": b}
-                for w, r, t, b in self.store.story_scores(story.id)
-            ],
-        }
+        from hub.explain import explain
+
+        return explain(self.store, ident)
 
     # -- search ------------------------------------------------------------------
 
@@ -366,16 +314,12 @@ class Hub:
     def add_subscriber(self, address: str) -> tuple[str, bool]:
         from hub.publishers import email as mail
 
-        email = mail.parse_address(address)
-        return email, self.store.add_subscriber(email)
+        return mail.subscribe(self.store, address)
 
     def remove_subscriber(self, address: str) -> str:
         from hub.publishers import email as mail
 
-        email = mail.parse_address(address)
-        if not self.store.remove_subscriber(email):
-            raise NotFoundError(f"{email} is not subscribed")
-        return email
+        return mail.unsubscribe(self.store, address)
 
     def subscribers(self) -> list[dict[str, Any]]:
         return self.store.subscribers()
@@ -386,17 +330,7 @@ class Hub:
         """Email a stored digest to every subscriber who has not received it yet."""
         from hub.publishers import email as mail
 
-        weeks = self.store.digest_weeks()
-        week = week or (weeks[0] if weeks else None)
-        digest = self.store.digest(week) if week else None
-        if digest is None:
-            raise NotFoundError(f"no digest for {week or 'any week'} yet (run `hub digest` first)")
-        subs = self.store.subscribers()
-        if dry_run:
-            return mail.dry_run(digest, subs, self.config, out_dir or self.config.workspace / "outbox")
-        return mail.send(
-            digest, subs, self.config, self.store.delivery_status(digest.week), self.store.mark_delivery
-        )
+        return mail.send_stored(self.store, self.config, week, dry_run=dry_run, out_dir=out_dir)
 
     # -- exploring ---------------------------------------------------------------
 
@@ -409,29 +343,11 @@ class Hub:
         return self.store.export_table(table, fmt, out)
 
 
-def make_llm(config: Config) -> llm.OpenAIClient | None:
-    """The configured LLM client, or None (extractive summaries) when it is off or has no key."""
-    c = config.llm
-    if not c.enabled:
-        return None
-    key = c.api_key()
-    if not key:
-        log.warning("LLM enabled but $%s is not set: using extractive summaries", c.api_key_env)
-        return None
-    from hub.analysis.llm import OpenAIClient
-
-    return OpenAIClient(c.base_url, key, c.model, timeout_s=c.timeout_s, retries=c.retries)
-
-
 def make_hub(config: Config, *, read_only: bool = False) -> Hub:
-    """Open the configured store (applying migrations) and wire the stages and the LLM."""
+    """Open the configured store (applying migrations) and wire the stages and the LLM
+    (client and embedder as `hub.analysis.llm.clients_from_config` makes them)."""
+    from hub.analysis.llm import clients_from_config
     from hub.store import Store
 
     store = Store(config.db_path, read_only=read_only, lock_wait_s=config.store.lock_wait_s)
-    client = make_llm(config)
-    hub = Hub(config, store, client)
-    if client is not None and config.llm.embeddings_model:
-        from hub.analysis.llm import OpenAIEmbedder
-
-        hub.embedder = OpenAIEmbedder(client, config.llm.embeddings_model)
-    return hub
+    return Hub(config, store, *clients_from_config(config))

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hub.exceptions import LLMError
 from hub.types import Item, Story, Summary
+
+if TYPE_CHECKING:
+    from hub.config import Config
+
+log = logging.getLogger("hub")
 
 PROMPT_VERSION = "story-v1"
 SYSTEM = (
@@ -197,6 +203,20 @@ class OpenAIEmbedder:
                 raise LLMError(f"embeddings: {type(e).__name__}: {str(e)[:200]}") from None
             out += [list(d.embedding) for d in sorted(resp.data, key=lambda d: d.index)]
         return out
+
+
+def clients_from_config(config: Config) -> tuple[OpenAIClient | None, OpenAIEmbedder | None]:
+    """The configured LLM client and embedder. No client (extractive summaries) when the LLM
+    is off or its key is not set; no embedder unless [llm] embeddings_model is set."""
+    c = config.llm
+    if not c.enabled:
+        return None, None
+    key = c.api_key()
+    if not key:
+        log.warning("LLM enabled but $%s is not set: using extractive summaries", c.api_key_env)
+        return None, None
+    client = OpenAIClient(c.base_url, key, c.model, timeout_s=c.timeout_s, retries=c.retries)
+    return client, OpenAIEmbedder(client, c.embeddings_model) if c.embeddings_model else None
 
 
 def summarize_story(client: LLMClient, story: Story, items: Mapping[str, Item]) -> tuple[Summary, Completion]:

@@ -324,3 +324,56 @@ class DigestBuilder:
             self.llm_report["calls"] = self.llm_report.get("calls", 0) + 1
             intros[topic] = text
         return replace(digest, topic_intros=intros)
+
+    # -- running one week (what `Hub.digest`, `Hub.enrich` and the LLM dry run ask for) --
+
+    def latest_week(self) -> str | None:
+        """The ISO week of the newest item, or None while the store holds none."""
+        rng = self.store.date_range()
+        return week_of(rng[1]) if rng else None
+
+    def resolve_week(self, week: str | None, hint: str = "") -> tuple[str, WeekContext]:
+        """The week asked for (else the newest one with items) and what its digest reads;
+        `hint` ends the message when the store is empty."""
+        from hub.exceptions import HubError, NotFoundError
+
+        week = week or self.latest_week()
+        if week is None:
+            raise NotFoundError(f"the database holds no items yet{hint}")
+        try:
+            return week, self.week_context(week)
+        except ValueError as e:  # not an ISO week
+            raise HubError(str(e)) from e
+
+    def run(
+        self, week: str | None, limit: int | None = None, progress: Progress | None = None, save: bool = True
+    ) -> Digest:
+        """The digest of `week` (else the newest week), built and, unless `save` is False,
+        stored beside every story's score."""
+        from hub.exceptions import NotFoundError
+
+        week, ctx = self.resolve_week(week, " (run `hub import` or `hub demo`)")
+        if not ctx.stories:
+            raise NotFoundError(f"no items published in {week} (data covers {self.coverage()})")
+        digest = self.build(week, ctx, limit or self.config.digest.limit, progress or _no_progress)
+        if save:
+            self.store.save_digest(digest, self.week_ranking)
+        return digest
+
+    def top_stories(
+        self, week: str | None, limit: int, hint: str = ""
+    ) -> tuple[str, WeekContext, list[Story]]:
+        """The week (else the newest), what it reads, and its `limit` best-ranked stories."""
+        week, ctx = self.resolve_week(week, hint)
+        top = {sc.story_id for sc in self.rank_week(ctx)[:limit]}
+        return week, ctx, [s for s in ctx.stories if s.id in top]
+
+    def planned_calls(self, week: str | None, limit: int | None = None) -> list[dict[str, Any]]:
+        """The LLM calls `run` would make for the week (a dry run: nothing is sent)."""
+        _, ctx = self.resolve_week(week)
+        by_id = {s.id: s for s in ctx.stories}
+        return llm.planned_calls([by_id[sc.story_id] for sc in self.choose_week(ctx, limit)], ctx.items)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None

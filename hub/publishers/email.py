@@ -22,12 +22,15 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.config import Config
 from hub.digest.html import digest_text, email_html, subject
-from hub.exceptions import PublishError
+from hub.exceptions import NotFoundError, PublishError
 from hub.types import Digest
+
+if TYPE_CHECKING:
+    from hub.store import Store
 
 
 def parse_address(raw: str) -> str:
@@ -123,7 +126,10 @@ def _connect(config: Config) -> smtplib.SMTP:
     return smtp
 
 
-def dry_run(d: Digest, subscribers: Sequence[dict[str, Any]], config: Config, out_dir: Path) -> SendReport:
+def write_outbox(
+    d: Digest, subscribers: Sequence[dict[str, Any]], config: Config, out_dir: Path
+) -> SendReport:
+    """A dry run: each subscriber's message as an .eml file in `out_dir`; nothing is sent."""
     out_dir.mkdir(parents=True, exist_ok=True)
     report = SendReport(d.week)
     for sub in subscribers:
@@ -131,6 +137,40 @@ def dry_run(d: Digest, subscribers: Sequence[dict[str, Any]], config: Config, ou
         path.write_bytes(bytes(build_message(d, sub["email"], sub["token"], config)))
         report.written.append(str(path))
     return report
+
+
+def subscribe(store: Store, address: str) -> tuple[str, bool]:
+    """The address, normalized, and whether it is new (a second subscribe changes nothing)."""
+    email = parse_address(address)
+    return email, store.add_subscriber(email)
+
+
+def unsubscribe(store: Store, address: str) -> str:
+    email = parse_address(address)
+    if not store.remove_subscriber(email):
+        raise NotFoundError(f"{email} is not subscribed")
+    return email
+
+
+def send_stored(
+    store: Store,
+    config: Config,
+    week: str | None = None,
+    *,
+    dry_run: bool = False,
+    out_dir: Path | None = None,
+) -> SendReport:
+    """The stored digest of `week` (else the newest) to every subscriber who has not received it;
+    with `dry_run`, written to `out_dir` (default: the workspace's outbox) instead."""
+    weeks = store.digest_weeks()
+    week = week or (weeks[0] if weeks else None)
+    digest = store.digest(week) if week else None
+    if digest is None:
+        raise NotFoundError(f"no digest for {week or 'any week'} yet (run `hub digest` first)")
+    subs = store.subscribers()
+    if dry_run:
+        return write_outbox(digest, subs, config, out_dir or config.workspace / "outbox")
+    return send(digest, subs, config, store.delivery_status(digest.week), store.mark_delivery)
 
 
 def send(

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from string import Template
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.config import Config
 from hub.digest import render, select
@@ -31,6 +31,9 @@ from hub.exceptions import PublishError
 from hub.publishers import child
 from hub.types import BuildResult, Digest, DigestStory, Item, Score, Story, Summary, Topic
 from hub.weeks import parse_week
+
+if TYPE_CHECKING:
+    from hub.store import Store
 
 GENERATED_DIRS = ("digests", "topics", "papers")
 # No tags page: a tag on topic pages outweighed every other match in the site search.
@@ -74,6 +77,17 @@ def week_pages(
         story = select.make_story(n, score, st, items, topic, Summary(st.id, text), start, end)
         out.append(DigestStory(**{**_fields(story), "breakdown": {}}))
     return WeekPages(digest.week, tuple(out), {s.story_id: s.rank for s in digest.stories})
+
+
+def stored_week_pages(store: Store, digest: Digest) -> WeekPages:
+    """`week_pages` for the digest's week, from what the store holds of that week."""
+    start, end = parse_week(digest.week)
+    stories = store.stories(store.story_ids_in_window(start, end))
+    items = {it.id: it for it in store.items([i for s in stories for i in s.item_ids])}
+    ids = [s.id for s in stories]
+    topics = {t.id: t for t in store.topics()}
+    assigned, summaries = store.story_topics(ids), store.story_summaries(ids)
+    return week_pages(digest, stories, items, assigned, topics, store.week_scores(digest.week), summaries)
 
 
 def _fields(story: DigestStory) -> dict[str, Any]:
