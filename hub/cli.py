@@ -226,7 +226,10 @@ def init(
             raise HubError("give a PATH or --user, not both")
         target = user_config_path() if user else path or Path(CONFIG_NAME)
         written = write_default(target, force=force, site_url=site_url or "")
-    out.print(f"wrote {escape(str(written))} — edit it, then `hub import` / `hub crawl` and `hub digest`")
+    out.print(
+        f"wrote {escape(str(written))} — edit it, then `hub import` / `hub crawl` and `hub digest` "
+        "(`hub schedule init` adds the default schedule)"
+    )
 
 
 # Examples only: listing every registered format would import every parser at each start.
@@ -641,8 +644,24 @@ def _schedules(folder: Path | None) -> tuple[Any, Path, list[Any]]:
     config = load_config(config_path, db=state.db)
     folder = folder or config.workspace / "schedules"
     if not folder.is_dir():
-        raise HubError(f"no schedules folder at {folder}")
+        raise HubError(f"no schedules folder at {folder} (`hub schedule init` writes the default one)")
     return config, Path(config_path).resolve(), load_schedules(folder)
+
+
+@schedule_app.command("init")
+def schedule_init(
+    folder: Annotated[
+        Path | None, typer.Option("--dir", help="Folder to write (default: schedules/ beside hub.toml).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
+) -> None:
+    """Write the default schedule (schedules/default.yml: hourly and daily crawls, the Monday digest)."""
+    from hub.scheduler import write_default_schedules
+
+    with _errors():
+        written = write_default_schedules(folder or _config().workspace / "schedules", force=force)
+    for path in written:
+        out.print(f"wrote {escape(str(path))} — `hub schedule list` shows its next runs")
 
 
 @schedule_app.command("list")

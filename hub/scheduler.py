@@ -17,6 +17,7 @@ import os
 import re
 import signal
 from collections.abc import Callable, Iterator
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,6 +30,8 @@ from hub.exceptions import ConfigError, HubError
 
 if TYPE_CHECKING:  # the daemon's machinery (SQLAlchemy, the stages) loads only to run jobs:
     # `hub status` and `hub schedule list` read the schedule and stop there.
+    from importlib.resources.abc import Traversable
+
     from apscheduler.events import JobExecutionEvent
     from apscheduler.schedulers.base import BaseScheduler
 
@@ -127,6 +130,32 @@ def load_file(path: Path) -> list[JobSpec]:
                 f"{path}: line {_line_of(jobs_node, loc)}: job {name!r}, field '{field}': {err['msg']}"
             ) from None
     return specs
+
+
+def shipped_schedules() -> Traversable:
+    """The folder of schedule files hub ships (today default.yml). In an installed package
+    it is `hub/schedules/`: pyproject.toml maps the repository's top-level schedules/ there.
+    In a source checkout or an editable install, it is that top-level folder itself."""
+    packaged = resources.files("hub").joinpath("schedules")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[1] / "schedules"
+
+
+def write_default_schedules(folder: Path, *, force: bool = False) -> list[Path]:
+    """Copy the shipped schedule files into `folder`; an existing file is kept unless `force`."""
+    files = sorted(
+        (f for f in shipped_schedules().iterdir() if f.name.endswith(".yml")), key=lambda f: f.name
+    )
+    if not files:
+        raise ConfigError("this hub install ships no schedule files (hub/schedules/*.yml)")
+    targets = [folder / f.name for f in files]
+    if not force and (there := [t for t in targets if t.exists()]):
+        raise ConfigError(f"{there[0]} already exists (use --force to overwrite)")
+    folder.mkdir(parents=True, exist_ok=True)
+    for f, target in zip(files, targets, strict=True):
+        target.write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    return targets
 
 
 def load_schedules(folder: Path) -> list[JobSpec]:

@@ -154,8 +154,8 @@ def _failures(rows: list[dict[str, Any]]) -> str:
 
 def _next_runs(rows: list[dict[str, Any]], folder: str | None) -> str:
     if folder is None:
-        where = "`hub schedule list --dir PATH` reads another one"
-        return f"next runs: no schedules/ folder beside hub.toml ({where})"
+        how = "`hub schedule init` writes the default one, `hub schedule list --dir PATH` reads another"
+        return f"next runs: no schedules/ folder beside hub.toml ({how})"
     table = [
         [
             r["job"],

@@ -350,6 +350,25 @@ def test_status_without_a_schedule_says_where_it_looked(tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "bad.yml: line 3" in bad.output and "cron" in bad.output
 
 
+def test_schedule_init_writes_the_shipped_schedule_beside_hub_toml(tmp_path: Path) -> None:
+    (tmp_path / "hub.toml").write_text("")
+    cfg = ["--config", str(tmp_path / "hub.toml")]
+    missing = runner.invoke(app, [*cfg, "schedule", "list"])
+    assert missing.exit_code == 1 and "`hub schedule init` writes the default one" in missing.output
+    made = runner.invoke(app, [*cfg, "schedule", "init"])
+    written = tmp_path / "schedules" / "default.yml"
+    assert made.exit_code == 0 and written.is_file() and "default.yml" in made.output
+    assert written.read_text() == (README.parent / "schedules" / "default.yml").read_text()
+    listed = runner.invoke(app, [*cfg, "schedule", "list"])
+    assert listed.exit_code == 0 and "weekly" in listed.output
+    written.write_text("jobs: {}\n")  # the user's edits are kept unless --force
+    again = runner.invoke(app, [*cfg, "schedule", "init"])
+    assert again.exit_code == 1 and "already exists (use --force" in again.output
+    assert written.read_text() == "jobs: {}\n"
+    assert runner.invoke(app, [*cfg, "schedule", "init", "--force"]).exit_code == 0
+    assert "crawl-hourly" in written.read_text()
+
+
 def test_failures_and_never_crawled_sources_are_derived_from_health() -> None:
     import datetime as dt
 
