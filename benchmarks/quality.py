@@ -236,10 +236,16 @@ def _feed(data: Path, labels: Labels, tmp: Path) -> Path:
     return out
 
 
+def _digest_stage(hub: Hub) -> Any:
+    """What ranks a week: `hub.builder()`, or the hub itself at commits before it (the
+    benchmark also runs on older checkouts for a before/after)."""
+    return hub.builder() if hasattr(hub, "builder") else hub
+
+
 def _orders(
     hub: Hub, labels: Labels, digest: Any, issues: list[Path]
 ) -> tuple[dict[str, Order], Any, list[Any]]:
-    ctx = hub.week_context(labels.week)
+    ctx = _digest_stage(hub).week_context(labels.week)
     by_id = {s.id: s for s in ctx.stories}
     newsletter = {i for i, it in ctx.items.items() if it.source.startswith("feed:")}
     stories = [s for s in ctx.stories if not set(s.item_ids) <= newsletter]  # issues are not stories
@@ -255,7 +261,7 @@ def _orders(
 
 def _full_order(hub: Hub, ctx: Any) -> Order | None:
     """hub's whole ranking of the week (beyond the digest's 30), when the hub exposes it."""
-    rank_week = getattr(hub, "rank_week", None)
+    rank_week = getattr(_digest_stage(hub), "rank_week", None)
     if rank_week is None:
         return None
     by_id = {s.id: s for s in ctx.stories}
@@ -301,7 +307,8 @@ def run_week(data: Path, folder: str) -> WeekRun:
         full = {**event_ranks(full_order, labels), **pick_ranks(full_order, labels)} if full_order else {}
         if full_order:
             orders = {HUB: orders[HUB], FULL: full_order, **{k: v for k, v in orders.items() if k != HUB}}
-        contexts = [ctx, hub.week_context(_prior_week(labels.week))]  # HN days start 16:00 UTC the day before
+        # HN days start 16:00 UTC the day before
+        contexts = [ctx, _digest_stage(hub).week_context(_prior_week(labels.week))]
         story_of = {i: s.id for c in contexts for s in c.stories for i in s.item_ids if i in wanted}
         top = [
             (ds.title, ctx.items[s.lead_item].kind if s and s.lead_item in ctx.items else "?", ds.score)

@@ -220,7 +220,7 @@ def run(workdir: Path, n_items: int, n_queries: int) -> dict[str, float | str]:
         out["rss_import"] = rss_mib()
         t = time.perf_counter()
         replay_analysis(hub, base, replay, range(copies - 1, 0, -1), targets)
-        hub.store.mark_analyzed(hub.store.analysis_stamp(), hub._analyze_settings())
+        hub.store.mark_analyzed(hub.store.analysis_stamp(), hub._analyzer().settings())
         out["replay_analysis_s"] = time.perf_counter() - t
         del targets, replay  # the harness's own data, not hub's: out of the later RSS figures
         gc.collect()

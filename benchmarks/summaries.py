@@ -74,7 +74,7 @@ def week_summaries(data: Path, folder: str) -> tuple[Digest, Tally]:
     ):
         hub.import_paths(files)
         top = hub.digest(WEEKS[folder], write_page=False, save=False, use_llm=False)
-        ctx = hub.week_context(WEEKS[folder])
+        ctx = hub.builder().week_context(WEEKS[folder])
         for story in ctx.stories:
             summary = extractive_summary(story, ctx.items, ctx.observations)
             kinds = {ctx.items[i].kind for i in story.item_ids if i in ctx.items}

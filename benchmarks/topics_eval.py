@@ -37,7 +37,7 @@ def load_weeks(data: Path, tmp: Path) -> tuple[dict[str, WeekContext], dict[str,
     with make_hub(load_config(None, env={}, workspace=tmp)) as hub:
         hub.import_paths(files)
         hub.analyze()
-        contexts = {w: hub.week_context(iso) for w, iso in WEEKS.items()}
+        contexts = {w: hub.builder().week_context(iso) for w, iso in WEEKS.items()}
         names = {t.id: t.name for t in hub.topic_list()}
     return contexts, names
 

@@ -579,7 +579,7 @@ def subscribers_remove(address: Annotated[str, typer.Argument(help="Email addres
 def subscribers_list(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
     """Active subscribers."""
     with _errors(), _hub(existing=True) as hub:
-        rows = hub.subscribers()
+        rows = hub.store.subscribers()
     if as_json:
         print(json.dumps([{"email": r["email"], "added_at": r["added_at"]} for r in rows], default=str))
         return

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from hub.config import Config
     from hub.crawl_run import Fetcher
     from hub.digest import build
-    from hub.digest.build import WeekContext
     from hub.publishers import email as mail
     from hub.store import Store
     from hub.types import (
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
         Digest,
         EnrichResult,
         ImportResult,
-        Score,
         Topic,
     )
 
@@ -151,13 +149,10 @@ class Hub:
         The analysis is brought up to date first (the ranking reads it)."""
         t0 = time.perf_counter()
         self.analyze()
-        week, ctx, stories = self._builder().top_stories(week, limit, " (run `hub crawl` or `hub import`)")
+        week, ctx, stories = self.builder().top_stories(week, limit, " (run `hub crawl` or `hub import`)")
         with self._fetcher() as run:
             result = run.enrich(week, stories, ctx.items, self.sync_sources(), on_event)
         return dataclasses.replace(result, seconds=time.perf_counter() - t0)  # the analysis counts
-
-    def source_health(self) -> list[dict[str, Any]]:
-        return self.store.source_health()
 
     # -- analysis ----------------------------------------------------------------
 
@@ -175,13 +170,10 @@ class Hub:
         (see `hub.analysis.incremental.Analyzer`)."""
         return self._analyzer().run(progress)
 
-    def _analyze_settings(self) -> str:
-        return self._analyzer().settings()
-
     # -- digest ------------------------------------------------------------------
 
     def latest_week(self) -> str | None:
-        return self._builder().latest_week()
+        return self.builder().latest_week()
 
     def digest(
         self,
@@ -209,7 +201,7 @@ class Hub:
             )
         if analyze:
             self.analyze(progress)
-        builder = self._builder(use_llm is not False)
+        builder = self.builder(use_llm is not False)
         digest = builder.run(week, limit, progress, save)  # see `DigestBuilder.run`
         self.llm_report = builder.llm_report
         if not save:
@@ -222,30 +214,18 @@ class Hub:
             self.update_search_index(progress)
         return digest
 
-    def _builder(self, use_llm: bool = False) -> build.DigestBuilder:
+    def builder(self, use_llm: bool = False) -> build.DigestBuilder:
+        """The digest stage on this hub's store: `week_context(week)` (what a week's digest
+        reads), `rank_week(ctx)` (every story, best first, with its score breakdown) and
+        `choose_week(ctx, limit)` (the digest's stories)."""
         from hub.digest import build
 
         return build.DigestBuilder(self.store, self.config, self.topic_list, self.llm, use_llm)
 
-    def week_context(self, week: str) -> WeekContext:
-        """Everything one ISO week's digest reads: its stories, items, observations, topics."""
-        return self._builder().week_context(week)
-
-    def _week_context(self, start: dt.datetime, end: dt.datetime) -> WeekContext:
-        return self._builder()._week_context(start, end)
-
-    def rank_week(self, ctx: WeekContext) -> list[Score]:
-        """Every story of the week, best first, with its score breakdown."""
-        return self._builder().rank_week(ctx)
-
-    def choose_week(self, ctx: WeekContext, limit: int | None = None) -> list[Score]:
-        """The digest's stories, best first."""
-        return self._builder().choose_week(ctx, limit)
-
     def plan_llm_calls(self, week: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """The LLM calls a digest would make (dry run): nothing is sent."""
         self.analyze()
-        return self._builder().planned_calls(week, limit)
+        return self.builder().planned_calls(week, limit)
 
     # -- publishing --------------------------------------------------------------
 
@@ -270,9 +250,6 @@ class Hub:
 
         self.write_site()
         site.serve_site(self.config, host=host, port=port)
-
-    def has_new_items_since_last_digest(self) -> bool:
-        return self.store.items_since_last_digest() > 0
 
     # -- explain -----------------------------------------------------------------
 
@@ -320,9 +297,6 @@ class Hub:
         from hub.publishers import email as mail
 
         return mail.unsubscribe(self.store, address)
-
-    def subscribers(self) -> list[dict[str, Any]]:
-        return self.store.subscribers()
 
     def send(
         self, week: str | None = None, *, dry_run: bool = False, out_dir: Path | None = None

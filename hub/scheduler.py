@@ -219,12 +219,12 @@ def _enrich(hub: Any, args: dict[str, Any]) -> dict[str, Any]:
 def _weekly(hub: Any, args: dict[str, Any]) -> dict[str, Any]:
     """(enrich ->) digest -> build -> send -> search index; nothing new since the last digest
     skips all."""
-    if not hub.has_new_items_since_last_digest():
+    if not hub.store.items_since_last_digest():
         return {"status": "skipped", "reason": "no new items since the last digest"}
     enriched = _enrich(hub, args) if args.get("enrich") else {}
     out = _digest(hub, args) | enriched
     out["pages"] = hub.build_site().pages
-    if args.get("send", True) and hub.subscribers():
+    if args.get("send", True) and hub.store.subscribers():
         report = hub.send(out["week"])
         out.update(sent=len(report.sent), failed=len(report.failed))
     out["indexed"] = hub.update_search_index()["added"]  # readers' first search is then quick

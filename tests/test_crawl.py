@@ -237,7 +237,7 @@ def test_each_failure_is_recorded_for_its_source_only(crawled) -> None:  # type:
     assert "robots" in errors["robots"].lower() or "Forbidden" in errors["robots"]
     by = {r["source"]: r for r in result.sources}
     assert by["charset"]["items"] > 0 and by["malformed"]["items"] > 0
-    health = {h["name"]: h for h in hub.source_health()}
+    health = {h["name"]: h for h in hub.store.source_health()}
     assert health["good"]["healthy"] is True and health["down"]["healthy"] is False
 
 

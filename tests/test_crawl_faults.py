@@ -153,7 +153,7 @@ def test_connection_reset_mid_response(tmp_path: Path, server: HTTPServer, raw_s
         assert raw_server.feed_requests == 2  # retried once (retries = 1), then recorded
         _nothing_stored_for(hub, "reset")
         _good_kept_everything(hub, result, "a connection reset")
-        health = {h["name"]: h for h in hub.source_health()}
+        health = {h["name"]: h for h in hub.store.source_health()}
         assert health["reset"]["healthy"] is False and health["reset"]["last_error"] == error
         assert health["good"]["healthy"] is True
 
@@ -163,7 +163,7 @@ def test_connection_reset_mid_response(tmp_path: Path, server: HTTPServer, raw_s
         assert second["good"]["items"] == len(GOOD_LINKS) and second["good"]["new"] == 0
         assert _item_ids(hub) >= OTHER_IDS
         assert hub.store.counts()["items"] == len(GOOD_LINKS) + len(OTHER_IDS)  # no duplicates
-        assert {h["name"]: h for h in hub.source_health()}["reset"]["healthy"] is True
+        assert {h["name"]: h for h in hub.store.source_health()}["reset"]["healthy"] is True
     SUMMARY["recorded: connection reset mid-response (crawl; re-run fetches it)"] += 1
 
 
@@ -192,7 +192,7 @@ def test_unresolvable_host_fails_without_a_lookup(tmp_path: Path, server: HTTPSe
         )
         _nothing_stored_for(hub, "nowhere")
         _good_kept_everything(hub, result, "an unresolvable host")
-        assert {h["name"]: h for h in hub.source_health()}["nowhere"]["healthy"] is False
+        assert {h["name"]: h for h in hub.store.source_health()}["nowhere"]["healthy"] is False
     SUMMARY["recorded: unresolvable host, no DNS query (crawl)"] += 1
 
 

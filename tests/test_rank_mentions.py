@@ -19,7 +19,7 @@ def test_a_roundup_mention_counts_as_a_source(tmp_path: Path) -> None:
         hub.import_paths([DATA / "2025-04-14.jsonl"])  # real arXiv listing of the week
         hub.analyze()
         start, end = parse_week("2025-W16")
-        before = {sc.story_id: sc for sc in hub.rank_week(hub._week_context(start, end))}
+        before = {sc.story_id: sc for sc in hub.builder().rank_week(hub.builder()._week_context(start, end))}
         items = sorted(hub.store.items(), key=lambda i: i.id)
         papers = [i for i in items if i.id.startswith("arxiv:2504")][:6]
         roundup = Item(
@@ -33,8 +33,8 @@ def test_a_roundup_mention_counts_as_a_source(tmp_path: Path) -> None:
         )
         hub.store.upsert([roundup])
         hub.analyze()
-        ctx = hub._week_context(start, end)
-        after = {sc.story_id: sc for sc in hub.rank_week(ctx)}
+        ctx = hub.builder()._week_context(start, end)
+        after = {sc.story_id: sc for sc in hub.builder().rank_week(ctx)}
         story_of = {i: s.id for s in ctx.stories for i in s.item_ids}
         for p in papers:
             sid = story_of[p.id]
@@ -48,7 +48,7 @@ def test_every_story_of_the_week_keeps_its_score(tmp_path: Path) -> None:
     with make_hub(load_config(None, env={}, workspace=tmp_path)) as hub:
         hub.import_paths([DATA / "2025-04-14.jsonl"])
         digest = hub.digest("2025-W16", limit=5, save=True, write_page=False)
-        ranked = hub.rank_week(hub.week_context("2025-W16"))
+        ranked = hub.builder().rank_week(hub.builder().week_context("2025-W16"))
         stored = hub.store.week_scores("2025-W16")
         assert len(stored) == len(ranked) > len(digest.stories) == 5
         # the digest's stories first, at their rank; the rest after them, best first
@@ -80,7 +80,7 @@ def test_an_issue_of_the_days_before_the_week_raises_its_stories(tmp_path: Path)
         too_old = roundup(3, start - dt.timedelta(days=6), papers[12:18])
         hub.store.upsert([week_issue, friday, too_old])
         hub.analyze()
-        ctx = hub._week_context(start, end)
+        ctx = hub.builder()._week_context(start, end)
         story_of = {i: s.id for s in ctx.stories for i in s.item_ids}
         for p in papers[6:12]:
             assert [m.item_id for m in ctx.mentions[story_of[p.id]]] == [friday.id]

@@ -453,7 +453,7 @@ def digests(tmp_path_factory: pytest.TempPathFactory) -> tuple[Digest, list[tupl
     with make_hub(load_config(None, env={}, workspace=tmp)) as hub:
         hub.import_paths(files)
         top = hub.digest("2025-W16", write_page=False, save=False, use_llm=False)
-        ctx = hub.week_context("2025-W16")
+        ctx = hub.builder().week_context("2025-W16")
         every = [
             (
                 s.title,
