@@ -355,3 +355,32 @@ def test_a_paper_joins_its_repo_by_name_written_alike() -> None:
     index = events.NameIndex([it.title] for it in items)
     pairs = {frozenset((ln.src, ln.dst)) for ln in events.paper_post_links(items, index)}
     assert pairs == {frozenset({mem0.id, mem0_repo.id})}
+
+
+def test_a_story_an_issue_tells_in_several_places_counts_more() -> None:
+    # W18: Mercury told in the Twitter, Reddit and Discord recaps of one issue; "GPT-2" only in
+    # passing ("models around 1B parameters, like GPT-2"), never with the Show HN's own words
+    mercury = hn(
+        43851099, "Mercury, the first commercial-scale diffusion language model", "2025-05-01T00:00:00"
+    )
+    shaders = hn(43859016, "Show HN: GPT-2 implemented using graphics shaders", "2025-05-01T00:00:00")
+    told = "Inception launched Mercury Coder, the first diffusion language model, at 300 tokens/s."
+    passing = "It is limited to models around 1B parameters, like GPT-2, said one member."
+    filler = " ".join(["The channel discussed other things at length."] * 6)
+    issue = _newsletter(
+        "not much happened today", f"{told} {filler} {passing} {filler} {told} {filler} {passing}"
+    )
+    once = replace(
+        _newsletter("not much happened today", f"{told} {passing}"), id="url:https://news.example/2"
+    )
+    stories = [story(mercury), story(shaders)]
+    index = events.NameIndex([s.title] for s in stories)
+    items = {mercury.id: mercury, shaders.id: shaders}
+    found = events.name_mentions(stories, items, [issue], index, {"feed:news": 1.0}, {})
+    assert [m.times for m in found[stories[0].id]] == [2]
+    assert [m.times for m in found[stories[1].id]] == [1]  # named, but not told again
+    twice = rank.curation(found[stories[0].id])
+    single = events.name_mentions(stories, items, [once], index, {"feed:news": 1.0}, {})
+    assert twice > rank.curation(single[stories[0].id]) == rank.CURATION_BODY
+    assert rank.curation(found[stories[1].id]) == rank.CURATION_BODY
+    assert rank.body(2) < rank.body(3) == rank.body(9) < 1  # capped: an issue is not a story

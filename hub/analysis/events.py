@@ -208,6 +208,7 @@ def name_mentions(
         for c in curated
     }
     by_id = {c.id: c for c in curated}
+    flats: dict[str, list[str]] = {}  # a post's normalized words, made when first needed
     summaries = {c.id: str(c.extra.get("summary") or "") for c in curated}
     out: dict[str, list[Mention]] = {}
     for s in stories:
@@ -242,16 +243,35 @@ def name_mentions(
                 )
                 for p in fresh
             )
-            named = in_title or highlight or any(p in body_grams for p in strict)
-            named = named or any(
-                h in body_grams and _named_in_context(by_id[cid].text, h, words) for h, words in plain
-            )
-            if named or cid in link_mentions.get(s.id, ()):
+            in_body = [(p, context.difference(p.split()), 1) for p in strict if p in body_grams]
+            in_body += [
+                (h, words, CONTEXT_WORDS)
+                for h, words in plain
+                if h in body_grams and _named_in_context(by_id[cid].text, h, words)
+            ]
+            if in_title or highlight or in_body or cid in link_mentions.get(s.id, ()):
                 c = by_id[cid]
-                found.append(Mention(cid, c.source, in_title, shares.get(c.source, 1.0), highlight))
+                if in_body and cid not in flats:
+                    flats[cid] = names.norm(c.text).split()
+                times = max((_times(flats[cid], *named) for named in in_body), default=1)
+                found.append(
+                    Mention(cid, c.source, in_title, shares.get(c.source, 1.0), highlight, max(times, 1))
+                )
         if found:
             out[s.id] = found
     return out
+
+
+def _times(flat: list[str], phrase: str, words: frozenset[str], need: int) -> int:
+    """How many places of a post's words name `phrase` with `need` of the story title's other
+    words close by: a story an issue tells in several sections (its news, then the threads
+    about it) is a bigger part of that issue; a passing "like GPT-2" is not told again."""
+    target = phrase.split()
+    return sum(
+        flat[i : i + len(target)] == target
+        and len(words.intersection(flat[max(0, i - CONTEXT_SPAN) : i + len(target) + CONTEXT_SPAN])) >= need
+        for i in range(len(flat) - len(target) + 1)
+    )
 
 
 def _close(a: Item, b: Item) -> bool:

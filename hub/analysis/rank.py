@@ -62,6 +62,7 @@ class Mention:
     in_title: bool
     curation: float = 1.0  # how curated the mentioning source is, 0..1
     highlight: bool = False  # named in the post's own summary (its highlights), not its title
+    times: int = 1  # places in its body that name it
 
 
 @dataclass(frozen=True)
@@ -174,11 +175,20 @@ def engagement(
     return {"hn": hn, "hf": pct["hf_upvotes"], "reddit": pct["reddit_score"], "github": gh}
 
 
+BODY_TIMES = 3  # named this often in one post's body counts fully
+BODY_REPEAT = 0.5  # each further naming counts half a mention more
+
+
+def body(times: int) -> float:
+    """A body mention's strength: more for a story an issue names in several places."""
+    return 1 - (1 - CURATION_BODY) ** (1 + BODY_REPEAT * (min(max(times, 1), BODY_TIMES) - 1))
+
+
 def curation(mentions: Sequence[Mention]) -> float:
     """Noisy-or over the distinct curated posts mentioning a story."""
     miss = 1.0
     for m in {m.item_id: m for m in mentions}.values():
-        strength = CURATION_TITLE if m.in_title else CURATION_HIGHLIGHT if m.highlight else CURATION_BODY
+        strength = CURATION_TITLE if m.in_title else CURATION_HIGHLIGHT if m.highlight else body(m.times)
         miss *= 1 - m.curation * strength
     return 1 - miss
 
