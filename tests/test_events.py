@@ -384,3 +384,32 @@ def test_a_story_an_issue_tells_in_several_places_counts_more() -> None:
     assert twice > rank.curation(single[stories[0].id]) == rank.CURATION_BODY
     assert rank.curation(found[stories[1].id]) == rank.CURATION_BODY
     assert rank.body(2) < rank.body(3) == rank.body(9) < 1  # capped: an issue is not a story
+
+
+def test_a_name_of_letters_only_is_named_as_written() -> None:
+    # W18/W16 papers named by acronyms are not named by the plain words ("Ambassadors Bridge the
+    # Cursor Community", "a core dump"); a hyphen may be written as a space ("Kimi Audio")
+    bridge = _paper(
+        "2504.19467",
+        "BRIDGE: Benchmarking Large Language Models for Understanding Real-world Clinical Practice Text",
+        "2025-04-28",
+    )
+    dump = _paper(
+        "2504.09710",
+        "DUMP: Automated Distribution-Level Curriculum Learning for RL-based LLM Post-training",
+        "2025-04-14",
+    )
+    kimi = _paper("2504.18425", "Kimi-Audio Technical Report", "2025-04-25")
+    stories = [story(bridge), story(dump), story(kimi)]
+    index = events.NameIndex([s.title] for s in stories)
+    items = {it.id: it for it in (bridge, dump, kimi)}
+    plain = _newsletter(
+        "not much happened today",
+        "Ambassadors Bridge the Cursor Community. The run ended in a core dump. MoonshotAI released "
+        "Kimi Audio, with the paper on arXiv.",
+    )
+    found = events.name_mentions(stories, items, [plain], index, {"feed:news": 1.0}, {})
+    assert set(found) == {stories[2].id}
+    written = replace(plain, text="iScienceLuvr highlighted BRIDGE, a multilingual benchmark.")
+    found = events.name_mentions(stories, items, [written], index, {"feed:news": 1.0}, {})
+    assert set(found) == {stories[0].id}

@@ -216,6 +216,12 @@ def name_mentions(
         titles = {items[i].title: items[i].kind for i in s.item_ids if i in items}
         loose = {p for t, kind in titles.items() for p in _own_phrases(t, kind, index)}
         shaped = {names.norm(w) for t in titles for w in names._WORD.findall(t) if names.shaped(w)}
+        lettered = {  # one name-shaped word of letters only ("BRIDGE", "DUMP"), as written
+            names.norm(w): w
+            for t in titles
+            for w in names._WORD.findall(t)
+            if names.shaped(w) and not any(c.isdigit() for c in w)
+        }
         strict = {
             p for t, kind in titles.items() for p in _own_phrases(t, kind, index, 1) if _specific(p, shaped)
         }
@@ -243,7 +249,11 @@ def name_mentions(
                 )
                 for p in fresh
             )
-            in_body = [(p, context.difference(p.split()), 1) for p in strict if p in body_grams]
+            in_body = [
+                (p, context.difference(p.split()), 1)
+                for p in strict
+                if p in body_grams and (p not in lettered or _as_written(lettered[p], by_id[cid].text))
+            ]
             in_body += [
                 (h, words, CONTEXT_WORDS)
                 for h, words in plain
@@ -260,6 +270,13 @@ def name_mentions(
         if found:
             out[s.id] = found
     return out
+
+
+def _as_written(word: str, text: str) -> bool:
+    """Is a letters-only name in the text written as the title writes it? A paper named
+    "BRIDGE" or "DUMP" is not named by "bridge the community" or "a core dump"."""
+    parts = [re.escape(p) for p in re.split(r"[-_/]+", word) if p]  # "Kimi Audio" is "Kimi-Audio"
+    return re.search(rf"(?<![\w-]){'[-_/ ]?'.join(parts)}(?![\w-])", text) is not None
 
 
 def _times(flat: list[str], phrase: str, words: frozenset[str], need: int) -> int:
