@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hub.exceptions import ConfigError
+from hub.safetext import one_line
 
 CONFIG_NAME = "hub.toml"
 
@@ -40,6 +41,12 @@ class SiteConfig(_Frozen):
     docs_dir: Path = Path("site")
     site_dir: Path = Path("public")
     mkdocs_yml: Path = Path("mkdocs.yml")
+
+    @field_validator("title", "description")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        # printed in every page's header, feed and email: one line, only characters they carry
+        return one_line(v)
 
     @field_validator("url")
     @classmethod

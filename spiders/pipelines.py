@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from dataclasses import replace
 from typing import Any
 
 from hub.store import FetchRecord, Store
 from hub.store.enrich import EnrichmentRecord
 from hub.types import Parsed
+
+# Fetches whose failure could not be recorded either (the database refuses every write):
+# the child then exits non-zero, so the run fails with the reason instead of looking fine.
+UNRECORDED: list[str] = []
 
 
 def emit(event: dict[str, Any]) -> None:
@@ -58,12 +63,7 @@ class StorePipeline:
         )
         if "enrichments" in item:
             return self._store_enrichments(item, record)
-        new = updated = 0
-        if parsed is not None:
-            counts = self.store.upsert(parsed.items, parsed.observations, record)
-            new, updated = counts.new, counts.updated
-        else:
-            self.store.record_fetch(record)
+        new, updated, record = self._write(parsed, record)
         failed = bool(record.error) and not str(record.error).startswith("warning:")
         self.store.mark_source(record.source, record.error if failed else None)
         if item.get("retry_after_until"):
@@ -82,6 +82,29 @@ class StorePipeline:
             }
         )
         return {"source": record.source, "url": record.url}
+
+    def _write(self, parsed: Parsed | None, record: FetchRecord) -> tuple[int, int, FetchRecord]:
+        """The fetch and its items in one transaction: (new, updated, the fetch as recorded).
+
+        A write that fails (text the database cannot hold, a full disk) rolls the batch back
+        and becomes this fetch's error, recorded against its source: Scrapy would only log
+        an exception raised here, and the run would look fine with the source's items lost."""
+        assert self.store is not None
+        try:
+            if parsed is None:
+                self.store.record_fetch(record)
+                return 0, 0, record
+            counts = self.store.upsert(parsed.items, parsed.observations, record)
+            return counts.new, counts.updated, record
+        except Exception as e:  # any failure is this fetch's, never a silent loss
+            detail = " ".join(str(e).split()) or type(e).__name__
+            failed = replace(record, error=f"not stored: {detail}"[:500])
+            try:
+                self.store.record_fetch(failed)
+            except Exception:
+                UNRECORDED.append(f"{record.source}: {detail}"[:300])  # spiders.run exits 1
+                raise
+            return 0, 0, failed
 
     def _store_enrichments(self, item: dict[str, Any], record: FetchRecord) -> dict[str, Any]:
         """The enrich step's outcome for every item the URL was fetched for, with its fetch."""

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from hub.config import Config
 from hub.digest.html import digest_text, email_html, subject
 from hub.exceptions import NotFoundError, PublishError
+from hub.safetext import one_line
 from hub.types import Digest
 
 if TYPE_CHECKING:
@@ -45,11 +46,6 @@ def parse_address(raw: str) -> str:
         return str(Address(addr_spec=value)).lower()
     except (ValueError, IndexError) as e:
         raise PublishError(f"not a valid email address: {raw!r}") from e
-
-
-def one_line(text: str, limit: int = 150) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def unsubscribe_url(config: Config, token: str) -> str:

@@ -49,6 +49,11 @@ def _json_default(v: object) -> str:
     raise TypeError(f"not JSON serializable: {type(v).__name__}")
 
 
+def unicode_error(e: UnicodeEncodeError) -> str:
+    """One line saying where text that cannot be encoded is, in ASCII (it cannot be printed)."""
+    return f"text that is not valid Unicode near {ascii(e.object[max(0, e.start - 20) : e.end + 20])}"
+
+
 def _wrap(e: duckdb.Error, path: Path) -> StoreError:
     text = str(e)
     if _LOCKED_RE.search(text):
@@ -156,6 +161,8 @@ class BaseStore:
             tmp = self._stage(names, rows)
         except OSError as e:  # disk full, read-only temp dir...: a clean error, nothing written
             raise StoreError(f"cannot stage rows for {table}: {e.strerror or e}") from e
+        except UnicodeEncodeError as e:  # a lone surrogate: no UTF-8 file or database holds one
+            raise StoreError(f"cannot store rows for {table}: {unicode_error(e)}") from e
         try:
             spec = "{" + ", ".join(f"{n!r}: {t!r}" for n, t in columns.items()) + "}"
             self.execute(
