@@ -18,7 +18,7 @@ import pytest
 from hub import sources
 from hub.config import load_config
 from hub.core import Hub, make_hub
-from hub.exceptions import ParseError, StoreError
+from hub.exceptions import HubError, ParseError, StoreError
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 GOOD = Path(__file__).parent / "data" / "sources" / "hn_2025-04-15.json"
@@ -323,3 +323,241 @@ def test_a_failed_write_in_the_crawl_is_recorded_against_its_source(
     event = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert event["error"] == error  # and shown while the crawl runs
     SUMMARY["recorded: a failed write in the crawl (fetch error on its source)"] += 1
+
+
+# --- one big feed: no step is quadratic in the items of one source or one day (item 2) ----
+
+
+def _big_feed(n: int) -> list[Any]:
+    """The recorded Ollama feed's first entry copied n times as "Entry <i> about LLM agents",
+    all published at one moment (a 100,000-entry feed is under the default size limit)."""
+    first = sources.parse((SOURCES / "feed_ollama.xml").read_bytes(), "feed_ollama.xml").items[0]
+    return [
+        dataclasses.replace(
+            first, id=f"{first.id}/{i}", url=f"{first.url}/{i}", title=f"Entry {i} about LLM agents"
+        )
+        for i in range(n)
+    ]
+
+
+def _candidate_pairs(items: list[Any]) -> int:
+    from hub.analysis import resolve
+
+    by_id = {it.id: it for it in items}
+    toks = {it.id: resolve.title_tokens(it.title) for it in items}
+    return sum(1 for group in resolve._prefixes(toks).values() for _ in resolve._close_pairs(group, by_id))
+
+
+def test_a_20k_entry_feed_of_one_day_builds_no_title_pairs() -> None:
+    from hub.analysis import resolve
+
+    feed = _big_feed(20_000)
+    assert _candidate_pairs(feed) == 0  # one source: no pair at all (it was 20,000² / 2 ...)
+    hn = dataclasses.replace(  # ...and one HN post titled like entry 7 still finds it
+        sources.parse(ALGOLIA.read_bytes(), ALGOLIA.name).items[0],
+        title="Entry 7 about LLM agents",
+        published_at=feed[0].published_at,
+    )
+    assert _candidate_pairs([*feed, hn]) <= 2 * resolve.MAX_TITLE_CANDIDATES
+    links = resolve.find_links([*feed, hn])
+    assert [(ln.method, {ln.src, ln.dst}) for ln in links] == [("title", {hn.id, feed[7].id})]
+    SUMMARY["bounded: 20k-entry feed of one day (0 title pairs, linear)"] += 1
+
+
+def test_two_sources_repeating_one_title_pair_each_copy_with_a_bounded_few() -> None:
+    from hub.analysis import resolve
+
+    a = _big_feed(3_000)
+    b = [
+        dataclasses.replace(it, id=it.id + "/b", source="feed:other", title="Entry about LLM agents")
+        for it in a
+    ]
+    a = [dataclasses.replace(it, title="Entry about LLM agents") for it in a]
+    pairs = _candidate_pairs([*a, *b])
+    # each title is in 2 blocks (its 2 rarest tokens): a bounded few pairs per copy and
+    # block, not 3,000 x 3,000 per block
+    assert 0 < pairs <= resolve.MAX_TITLE_CANDIDATES * 6_000 * 2
+    stories = resolve.build_stories([*a, *b], resolve.find_links([*a, *b]))
+    assert len(stories) < 6_000  # copies still join across the two sources
+    SUMMARY["bounded: one title repeated by two sources (capped pairs per item)"] += 1
+
+
+# --- one odd week name: a week is one key, however it is spelled (item 3) -----------------
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [" 2025-W16", "2025-W16\n", "2025-w16", "2025W16", "２０２５－Ｗ１６", "2025–W16", "\t2025-W16 "],
+)
+def test_every_spelling_of_a_week_is_one_key(spelling: str) -> None:
+    from hub.weeks import canonical_week, parse_week
+
+    assert canonical_week(spelling) == "2025-W16"
+    assert parse_week(spelling) == parse_week("2025-W16")
+    SUMMARY["canonical: week spellings (space, newline, case, no hyphen, full-width, dash)"] += 1
+
+
+@pytest.mark.parametrize(
+    "bad", ["9999-W52", "0001-W01", "2025-W54", "2025-W00", "W16", "2025-16", "", "2025-W16x"]
+)
+def test_a_week_that_is_not_one_is_a_one_line_error(bad: str) -> None:
+    from hub.exceptions import UsageError
+    from hub.weeks import canonical_week
+
+    with pytest.raises(UsageError) as e:
+        canonical_week(bad)
+    assert "\n" not in str(e.value) and repr(bad) in str(e.value)
+    SUMMARY["rejected: impossible weeks (9999-W52, W54, W00, ...)"] += 1
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.rcpts: list[str] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.rcpts += envelope.rcpt_tos
+        return "250 OK"
+
+
+def test_a_week_spelled_twice_is_one_digest_and_one_email(tmp_path: Path) -> None:
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    env = {
+        "HUB_EMAIL__SMTP_HOST": '"127.0.0.1"',
+        "HUB_EMAIL__SMTP_PORT": str(port),
+        "HUB_EMAIL__SECURITY": '"none"',
+    }
+    try:
+        with make_hub(load_config(None, env=env, workspace=tmp_path)) as h:
+            h.import_paths([GOOD])
+            assert h.digest(" 2025-W16", index=False).week == "2025-W16"
+            assert h.digest("２０２５－Ｗ１６", index=False).week == "2025-W16"
+            assert h.store.digest_weeks() == ["2025-W16"]
+            assert sorted(p.name for p in (h.config.docs_dir / "digests").iterdir()) == ["2025-W16.md"]
+            h.add_subscriber("reader@example.org")
+            assert h.send(" 2025-W16").sent == ["reader@example.org"]
+            again = h.send("2025w16\n")
+            assert again.week == "2025-W16" and again.sent == [] and again.skipped == ["reader@example.org"]
+    finally:
+        controller.stop()
+    assert inbox.rcpts == ["reader@example.org"]  # sent once
+    SUMMARY["canonical: one week spelled twice (one digest, one page, one email)"] += 1
+
+
+def test_a_scheduled_run_that_fails_is_never_left_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub import scheduler
+    from hub.exceptions import ConfigError
+
+    config = tmp_path / "hub.toml"
+    config.write_text("")
+    with pytest.raises(HubError, match="9999-W52"):
+        scheduler.run_job(str(config), "digest", "digest", {"week": "9999-W52"})
+
+    def boom(hub: Hub, args: dict[str, Any]) -> dict[str, Any]:
+        raise OverflowError("date value out of range")  # any failure, not only hub's own
+
+    monkeypatch.setitem(scheduler.JOBS, "build", boom)
+    with pytest.raises(OverflowError):
+        scheduler.run_job(str(config), "build", "build", {})
+    with make_hub(load_config(config, env={})) as h:
+        runs = {r["job"]: (r["status"], r["error"]) for r in h.store.recent_runs()}
+    assert runs["schedule:digest"][0] == "error" and "9999-W52" in runs["schedule:digest"][1]
+    assert runs["schedule:build"] == ("error", "OverflowError: date value out of range")
+    schedule = tmp_path / "weekly.yml"
+    schedule.write_text(
+        "jobs:\n  weekly:\n    cron: '0 7 * * 1'\n    job: digest\n    args: {week: ' 2025-w16'}\n"
+    )
+    assert scheduler.load_file(schedule)[0].args == {"week": "2025-W16"}
+    schedule.write_text(
+        "jobs:\n  weekly:\n    cron: '0 7 * * 1'\n    job: digest\n    args: {week: '9999-W52'}\n"
+    )
+    with pytest.raises(ConfigError, match="line 5"):
+        scheduler.load_file(schedule)
+    SUMMARY["recorded: failed scheduled runs (bad week, any exception) end as error"] += 1
+
+
+# --- the LLM key never reaches the database, a log or the terminal (item 5) ----------------
+
+
+@pytest.mark.parametrize("mode", ["401-echo", "echo-key"])
+def test_an_echoed_api_key_is_redacted_before_it_is_stored_or_logged(
+    tmp_path: Path,
+    httpserver: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    mode: str,
+) -> None:
+    from test_llm import SECRET, FakeOpenAI, _hub
+
+    from hub.safetext import REDACTED
+
+    server = FakeOpenAI()
+    server.mode = mode
+    httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(server)
+    with _hub(tmp_path, httpserver, monkeypatch, HUB_LLM__RETRIES="0") as h:
+        digest = h.digest("2025-W16", limit=2, index=False)
+        outcomes = [r[0] for r in h.store.fetchall("SELECT outcome FROM llm_calls")]
+        texts = [r[0] for r in h.store.fetchall("SELECT text FROM summaries")]
+        db = h.store.path
+    assert server.requests and server.requests[0]["auth"] == f"Bearer {SECRET}"  # it was sent...
+    if mode == "401-echo":
+        assert outcomes and all(o.startswith("fallback:") and f"Bearer {REDACTED}" in o for o in outcomes)
+    else:
+        assert any(f"The key is {REDACTED} today." in t for t in texts)
+    shown = [digest.lead, *(s.summary for s in digest.stories), caplog.text, *outcomes, *texts]
+    assert not any(SECRET in t for t in shown)  # ...and is nowhere it is stored, logged or shown
+    assert SECRET.encode() not in db.read_bytes()
+    SUMMARY[f"redacted: LLM key echoed by the endpoint ({mode})"] += 1
+
+
+class _EchoingSMTP:
+    """An SMTP server whose refusal quotes a configured secret back."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        return f"554 5.7.1 rejected for {self.secret}"
+
+
+def test_a_secret_echoed_by_the_smtp_server_is_redacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    secret = "smtp-password-0123456789"
+    monkeypatch.setenv("HUB_SMTP_PASSWORD", secret)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    controller = Controller(_EchoingSMTP(secret), hostname="127.0.0.1", port=port)
+    controller.start()
+    env = {
+        "HUB_EMAIL__SMTP_HOST": '"127.0.0.1"',
+        "HUB_EMAIL__SMTP_PORT": str(port),
+        "HUB_EMAIL__SECURITY": '"none"',
+    }
+    try:
+        with make_hub(load_config(None, env=env, workspace=tmp_path)) as h:
+            h.import_paths([GOOD])
+            h.digest(index=False, write_page=False)
+            h.add_subscriber("reader@example.org")
+            report = h.send()
+            stored = [d["error"] for d in h.store.deliveries(report.week)]
+    finally:
+        controller.stop()
+    assert report.failed and all("[redacted]" in e and secret not in e for e in report.failed.values())
+    assert stored and all(e and "[redacted]" in e and secret not in e for e in stored)
+    SUMMARY["redacted: SMTP password echoed by the server"] += 1
