@@ -162,6 +162,13 @@ class Config(_Frozen):
     topics: tuple[TopicConfig, ...] = ()
     sources: tuple[SourceConfig, ...] = ()
 
+    def secrets(self) -> tuple[str, ...]:
+        """The values of the secrets this config names (LLM key, GitHub token, SMTP password),
+        read from the environment: what text from a remote party must never carry into the
+        store, a log or the terminal (`hub.safetext.redact`)."""
+        names = (self.llm.api_key_env, self.crawl.github_token_env, self.email.password_env)
+        return tuple(v for name in names if name and (v := os.environ.get(name)))
+
     @property
     def db_path(self) -> Path:
         return self._abs(self.store.db)

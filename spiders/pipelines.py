@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from dataclasses import replace
 from typing import Any
 
+from hub.safetext import redact
 from hub.store import FetchRecord, Store
 from hub.store.enrich import EnrichmentRecord
 from hub.types import Parsed
@@ -29,11 +31,16 @@ class StorePipeline:
     def __init__(self) -> None:
         self.store: Store | None = None
         self.run_id: int | None = None
+        self.secrets: tuple[str, ...] = ()
         self._crawler: Any = None  # set by from_crawler (Scrapy >= 2.13 calls open_spider())
 
     def open_spider(self, spider: Any = None) -> None:
         spider = spider or self._spider
         self.store, self.run_id = spider.store, spider.run_id
+        # the one secret the crawler sends (GitHub's API token): a server may echo it
+        crawl = getattr(spider, "crawl", None) or {}
+        token = os.environ.get(crawl.get("github_token_env") or "GITHUB_TOKEN")
+        self.secrets = (token,) if token else ()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -57,7 +64,7 @@ class StorePipeline:
             format=item.get("format", ""),
             etag=item.get("etag"),
             last_modified=item.get("last_modified"),
-            error=item.get("error"),
+            error=redact(item["error"], self.secrets) if item.get("error") else None,
             duration_ms=item.get("duration_ms", 0.0),
             run_id=self.run_id,
         )

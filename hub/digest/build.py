@@ -20,7 +20,7 @@ from hub.config import Config
 from hub.digest import lead, select
 from hub.exceptions import LLMError
 from hub.types import Digest, Item, Observation, Score, Story, Summary, Topic
-from hub.weeks import parse_week, week_of
+from hub.weeks import canonical_week, parse_week, week_of
 
 if TYPE_CHECKING:
     from hub.store import Store
@@ -335,15 +335,12 @@ class DigestBuilder:
     def resolve_week(self, week: str | None, hint: str = "") -> tuple[str, WeekContext]:
         """The week asked for (else the newest one with items) and what its digest reads;
         `hint` ends the message when the store is empty."""
-        from hub.exceptions import HubError, NotFoundError
+        from hub.exceptions import NotFoundError
 
-        week = week or self.latest_week()
+        week = canonical_week(week) if week else self.latest_week()
         if week is None:
             raise NotFoundError(f"the database holds no items yet{hint}")
-        try:
-            return week, self.week_context(week)
-        except ValueError as e:  # not an ISO week
-            raise HubError(str(e)) from e
+        return week, self.week_context(week)
 
     def run(
         self, week: str | None, limit: int | None = None, progress: Progress | None = None, save: bool = True

@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 from hub.config import Config
 from hub.digest.html import digest_text, email_html, subject
 from hub.exceptions import NotFoundError, PublishError
-from hub.safetext import one_line
+from hub.safetext import one_line, redact
 from hub.types import Digest
+from hub.weeks import canonical_week
 
 if TYPE_CHECKING:
     from hub.store import Store
@@ -117,9 +118,14 @@ def _connect(config: Config) -> smtplib.SMTP:
             smtp.login(user, password)
     except (OSError, smtplib.SMTPException) as err:
         raise PublishError(
-            f"cannot reach SMTP server {e.smtp_host}:{e.smtp_port}: {type(err).__name__}: {err}"
+            f"cannot reach SMTP server {e.smtp_host}:{e.smtp_port}: {_smtp_error(err, config)}"
         ) from None
     return smtp
+
+
+def _smtp_error(err: Exception, config: Config) -> str:
+    """The server's answer as one line, without a configured secret (a server may echo it)."""
+    return one_line(redact(f"{type(err).__name__}: {err}", config.secrets()), 300)
 
 
 def write_outbox(
@@ -159,7 +165,7 @@ def send_stored(
     """The stored digest of `week` (else the newest) to every subscriber who has not received it;
     with `dry_run`, written to `out_dir` (default: the workspace's outbox) instead."""
     weeks = store.digest_weeks()
-    week = week or (weeks[0] if weeks else None)
+    week = canonical_week(week) if week else (weeks[0] if weeks else None)
     digest = store.digest(week) if week else None
     if digest is None:
         raise NotFoundError(f"no digest for {week or 'any week'} yet (run `hub digest` first)")
@@ -212,8 +218,9 @@ def _send_one(
     try:
         smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as err:
-        mark(d.week, sub["email"], "failed", error=f"{type(err).__name__}: {err}"[:300])
-        report.failed[sub["email"]] = str(err)
+        reason = _smtp_error(err, config)
+        mark(d.week, sub["email"], "failed", error=reason[:300])
+        report.failed[sub["email"]] = reason
         return
     mark(d.week, sub["email"], "sent", message_id=str(msg["Message-ID"]))
     report.sent.append(sub["email"])
