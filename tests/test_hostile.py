@@ -247,11 +247,22 @@ def _no_unsafe_in(text: str, where: str) -> None:
     assert not any(ch in text for ch in UNSAFE), where
 
 
-def test_a_stored_noncharacter_never_stops_the_site_its_feeds_or_the_email(hub: Hub) -> None:
+HOSTILE_TITLE = '<script>alert(1)</script> "AT&T" \uffff weekly'
+
+
+def test_a_stored_noncharacter_never_stops_the_site_its_feeds_or_the_email(tmp_path: Path) -> None:
     from lxml import etree
 
     from hub.publishers import email as mail
 
+    env = {"HUB_SITE__TITLE": json.dumps(HOSTILE_TITLE)}  # the site's title is hostile too
+    with make_hub(load_config(None, env=env, workspace=tmp_path)) as hub:
+        _build_everything(hub, etree, mail)
+    SUMMARY["cleaned: noncharacters in stored titles (site, feeds, email built)"] += 1
+    SUMMARY["escaped: a site.title holding markup (theme pages, feeds, email)"] += 1
+
+
+def _build_everything(hub: Hub, etree: Any, mail: Any) -> None:
     _stored_with_titles(hub, lambda n, t: f"{t} {UNSAFE[n % len(UNSAFE)]}LLM agents")
     digest = hub.digest(index=False)
     assert len(digest.stories) >= len(UNSAFE)  # every character is in some digest title
@@ -262,11 +273,16 @@ def test_a_stored_noncharacter_never_stops_the_site_its_feeds_or_the_email(hub: 
     for path in hub.config.site_dir.rglob("*"):
         if path.suffix in (".html", ".xml", ".json", ".md"):
             _no_unsafe_in(path.read_text(encoding="utf-8"), str(path))
+    home = (hub.config.site_dir / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in home and "&lt;script&gt;alert(1)&lt;/script&gt;" in home
+    assert 'aria-label="&lt;script&gt;' in home  # an attribute the theme prints raw stays closed
     message = mail.build_message(digest, "reader@example.org", "token", hub.config)
+    assert "\n" not in message["Subject"] and len(message["Subject"]) <= 80
     for part in message.walk():
         if part.get_content_maintype() == "text":
             _no_unsafe_in(part.get_content(), part.get_content_type())
-    SUMMARY["cleaned: noncharacters in stored titles (site, feeds, email built)"] += 1
+            if part.get_content_subtype() == "html":
+                assert "<script>alert(1)" not in part.get_content()
 
 
 def test_a_1mb_title_is_shown_as_one_short_line(hub: Hub) -> None:
@@ -561,3 +577,64 @@ def test_a_secret_echoed_by_the_smtp_server_is_redacted(
     assert report.failed and all("[redacted]" in e and secret not in e for e in report.failed.values())
     assert stored and all(e and "[redacted]" in e and secret not in e for e in stored)
     SUMMARY["redacted: SMTP password echoed by the server"] += 1
+
+
+# --- config and arguments: a clear one-line error before anything runs (item 10) ----------
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[[topics]]\nid = "agents"\nname = "A"\n\n[[topics]]\nid = "agents"\nname = "B"\n',
+            "topics: duplicate topic id 'agents'",
+        ),
+        (
+            '[[sources]]\nname = "HN"\nkind = "hn"\n\n[[sources]]\nname = "hn"\nkind = "hn"\n',
+            "sources: duplicate source name 'hn'",
+        ),
+        (
+            "[digest]\nmin_papers = 20\nmax_papers = 5\n",
+            "digest: min_papers (20) is more than max_papers (5)",
+        ),
+        ("[digest]\nlimit = 100000\n", "digest.limit: Input should be less than or equal to 500"),
+    ],
+)
+def test_a_config_that_cannot_work_is_refused_in_one_line(tmp_path: Path, toml: str, message: str) -> None:
+    from hub.exceptions import ConfigError
+
+    path = tmp_path / "hub.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as e:
+        load_config(path, env={})
+    assert message in str(e.value) and "\n" not in str(e.value)
+    SUMMARY["rejected: config that cannot work (duplicate ids/names, min > max papers)"] += 1
+
+
+@pytest.mark.parametrize("limit", [0, 501, 1_000_000, -3])
+def test_a_digest_limit_out_of_range_is_refused(hub: Hub, limit: int) -> None:
+    from hub.exceptions import UsageError
+
+    hub.import_paths([GOOD])
+    with pytest.raises(UsageError, match=f"1 to 500 stories \\(limit {limit} asked\\)"):
+        hub.digest(limit=limit, index=False)
+    with pytest.raises(UsageError):
+        hub.plan_llm_calls(limit=limit)
+    assert hub.store.digest_weeks() == []  # nothing half-written
+    SUMMARY["rejected: digest --limit out of 1..500"] += 1
+
+
+def test_the_cli_refuses_a_huge_limit_and_a_bad_week_in_one_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    runner = CliRunner()
+    db = str(tmp_path / "hub.duckdb")
+    assert runner.invoke(app, ["--db", db, "import", str(GOOD)]).exit_code == 0
+    too_many = runner.invoke(app, ["--db", db, "digest", "--limit", "100000"])
+    assert too_many.exit_code == 2 and "--limit" in too_many.output and "500" in too_many.output
+    odd = runner.invoke(app, ["--db", db, "digest", "--week", "9999-W52"])
+    assert odd.exit_code == 1 and "Traceback" not in odd.output and "9999-W52" in odd.output
+    assert len([ln for ln in odd.output.splitlines() if ln.strip()]) == 1, odd.output
+    SUMMARY["rejected: CLI --limit 100000 and --week 9999-W52 (one line)"] += 1
