@@ -104,20 +104,29 @@ class StorePipeline:
             counts = self.store.upsert(parsed.items, parsed.observations, record)
             return counts.new, counts.updated, record
         except Exception as e:  # any failure is this fetch's, never a silent loss
-            detail = " ".join(str(e).split()) or type(e).__name__
-            failed = replace(record, error=f"not stored: {detail}"[:500])
-            try:
-                self.store.record_fetch(failed)
-            except Exception:
-                UNRECORDED.append(f"{record.source}: {detail}"[:300])  # spiders.run exits 1
-                raise
-            return 0, 0, failed
+            return 0, 0, self._failed(record, e)
+
+    def _failed(self, record: FetchRecord, e: Exception) -> FetchRecord:
+        """Record `record` with the write's failure as its error; if even that cannot be
+        written, remember it so the crawler process exits 1 (see spiders.run)."""
+        assert self.store is not None
+        detail = " ".join(str(e).split()) or type(e).__name__
+        failed = replace(record, error=f"not stored: {detail}"[:500])
+        try:
+            self.store.record_fetch(failed)
+        except Exception:
+            UNRECORDED.append(f"{record.source}: {detail}"[:300])
+            raise
+        return failed
 
     def _store_enrichments(self, item: dict[str, Any], record: FetchRecord) -> dict[str, Any]:
         """The enrich step's outcome for every item the URL was fetched for, with its fetch."""
         assert self.store is not None
         records: list[EnrichmentRecord] = item["enrichments"]
-        self.store.save_enrichments(records, record)
+        try:
+            self.store.save_enrichments(records, record)
+        except Exception as e:  # as in _write: the failure is the fetch's, recorded
+            record = self._failed(record, e)
         emit(
             {
                 "event": "fetch",

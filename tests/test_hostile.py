@@ -323,6 +323,7 @@ def test_a_crawled_json_feed_with_a_lone_surrogate_keeps_every_entry(tmp_path: P
 def test_a_failed_write_in_the_crawl_is_recorded_against_its_source(
     hub: Hub, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from hub.store.enrich import EnrichmentRecord
     from hub.types import Parsed
     from spiders.pipelines import StorePipeline
 
@@ -338,7 +339,16 @@ def test_a_failed_write_in_the_crawl_is_recorded_against_its_source(
     assert hub.store.crawl_summary(pipe.run_id)[0]["errors"] == 1  # reported by `hub crawl`
     event = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert event["error"] == error  # and shown while the crawl runs
-    SUMMARY["recorded: a failed write in the crawl (fetch error on its source)"] += 1
+    # the enrich step's writes alike: an article text the database cannot hold
+    page = {**fetch, "source": "enrich:article", "url": "https://example.org/a"}
+    text = EnrichmentRecord(good[1].id, "article", page["url"], "ok", text="Body \udfff")
+    pipe.process_item({**page, "enrichments": [text]})
+    (error,) = [r[0] for r in hub.store.fetchall("SELECT error FROM fetches WHERE source = 'enrich:article'")]
+    assert (
+        error.startswith("not stored: cannot store rows for enrichments") and not hub.store.enrichment_rows()
+    )
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["error"] == error
+    SUMMARY["recorded: a failed write in the crawl or enrich (fetch error on its source)"] += 1
 
 
 # --- one big feed: no step is quadratic in the items of one source or one day (item 2) ----

@@ -84,10 +84,16 @@ class BaseStore:
                     f"no database at {self.path}; make one with `hub demo`, `hub import FILES` or `hub crawl`"
                 )
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        replays = not read_only and Path(f"{self.path}.wal").exists()  # its last writer was killed
         self.con = self._connect(read_only, lock_wait_s)
         self._in_tx = False
         if not read_only:
             self.migrate()
+        if replays:
+            # DuckDB 1.5 (duckdb#23645): once a replayed WAL is checkpointed by close(), every
+            # later upsert of those rows fails ("Failed to delete all rows from index"), so a
+            # crawl after a killed one stored nothing. Checkpointing right away keeps the index whole.
+            self.execute("CHECKPOINT")
 
     def _connect(self, read_only: bool, lock_wait_s: float) -> duckdb.DuckDBPyConnection:
         """Open the file; if another process holds the write lock, wait up to lock_wait_s."""
