@@ -15,9 +15,12 @@ from collections.abc import Iterable
 # XML 1.0 cannot carry C0 controls (but tab, LF, CR), lone surrogates (nor can UTF-8), or
 # U+FFFE/U+FFFF (lxml refuses the whole document). Also dropped: DEL and the C1 controls
 # (mis-decoded bytes; U+0085 would break a line), and the other Unicode noncharacters
-# (U+FDD0..U+FDEF, U+nFFFE/U+nFFFF of every plane), which no text means.
-_NONCHARACTERS = "".join(f"{chr(p << 16 | 0xFFFE)}{chr(p << 16 | 0xFFFF)}" for p in range(17))
-_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}]")
+# (U+FDD0..U+FDEF, U+nFFFE/U+nFFFF of every plane), which no text means. The astral ones
+# are matched as one range and told apart in `_drop`: a class of 32 separate characters
+# made every call 15 times slower.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\U0001fffe-\U0010ffff]"
+)
 _WS = re.compile(r"\s+")
 TITLE_MAX = 300  # characters of a title shown in a page, feed or email (a title, not an essay)
 REDACTED = "[redacted]"
@@ -26,7 +29,12 @@ _MIN_SECRET = 6  # shorter values would redact ordinary words
 
 def xml_safe(text: str) -> str:
     """The text without the characters XML, HTML and UTF-8 cannot carry (see _UNSAFE)."""
-    return _UNSAFE.sub("", text)
+    return _UNSAFE.sub(_drop, text) if _UNSAFE.search(text) else text
+
+
+def _drop(m: re.Match[str]) -> str:
+    ch = m[0]
+    return ch if ch > "\U0001fffd" and ord(ch) & 0xFFFE != 0xFFFE else ""  # an astral character
 
 
 def one_line(text: str, max_chars: int | None = None) -> str:

@@ -94,7 +94,9 @@ _STATS = {
 def _clean(s: str) -> str:
     """One line without the characters YAML front matter, XML or UTF-8 reject (see
     `hub.safetext`), nor private-use ones."""
-    return one_line("".join(ch for ch in s if unicodedata.category(ch) != "Co"))
+    if not s.isascii():
+        s = "".join(ch for ch in s if unicodedata.category(ch) != "Co")
+    return one_line(s)
 
 
 def text(s: str) -> str:

@@ -37,8 +37,8 @@ def plain(text: object, *, keep_lines: bool = False) -> str:
     """
     if not text or not isinstance(text, str):
         return ""
-    text = xml_safe(text)
     if "<" in text:
+        text = xml_safe(text)  # nh3 cannot take a lone surrogate
         text = _BLOCK.sub(" ", text)  # keep words apart where blocks end
         text = nh3.clean(text, tags=set(), attributes={})
     text = xml_safe(html.unescape(text))
