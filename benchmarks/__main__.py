@@ -3,7 +3,8 @@
 demo (end to end on the bundled week), crawl (500 loopback feeds), site52 (52-week site
 build), llm_cost (calls/tokens vs one call per paper), cli_startup (`hub --help` and
 `hub status` start-up time), scale (a replayed store of 100,000 items here;
-`python -m benchmarks.scale --items 1000000` for the million-item numbers), and over the
+`python -m benchmarks.scale --items 1000000` for the million-item numbers), big_feed (one
+feed of 5,000 and 20,000 same-day entries: import and digest), and over the
 three recorded weeks in ../shared/data (skipped with a note when the data is not there):
 quality (headline events, editors' picks and labelled joins), relevance (AI relevance on
 hand-labelled HN titles), topics_eval (topic accuracy on hand-labelled stories), summaries
@@ -29,6 +30,7 @@ ALL = (
     "summaries",
     "enrich",
     "scale",
+    "big_feed",
 )
 NEEDS_DATA = {"quality", "relevance", "topics_eval", "summaries", "enrich"}
 

@@ -17,6 +17,7 @@ from hub.exceptions import (
     PublishError,
     StoreError,
     StoreLockedError,
+    UsageError,
 )
 
 __version__ = "0.1.0"
@@ -40,6 +41,7 @@ __all__ = [
     "Story",
     "Summary",
     "Topic",
+    "UsageError",
     "load_config",
     "make_hub",
 ]

@@ -273,7 +273,9 @@ def digest(
     week: Annotated[
         str | None, typer.Option(help="ISO week, e.g. 2025-W16 (default: latest with data).")
     ] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="Stories in the digest (default: config).")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, max=500, help="Stories in the digest, up to 500 (default: config).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the digest as JSON (stable keys).")] = False,
     use_llm: Annotated[
         bool | None,
@@ -449,7 +451,9 @@ def enrich(
     week: Annotated[
         str | None, typer.Option(help="ISO week, e.g. 2025-W16 (default: the latest with data).")
     ] = None,
-    limit: Annotated[int, typer.Option(help="How many of the week's top stories to enrich.")] = 60,
+    limit: Annotated[
+        int, typer.Option(min=1, max=500, help="How many of the week's top stories to enrich.")
+    ] = 60,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Fetch what the week's top stories point at: the article each post links (main text),

@@ -17,9 +17,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from hub.exceptions import ConfigError
+from hub.safetext import one_line
 
 CONFIG_NAME = "hub.toml"
 
@@ -41,6 +50,12 @@ class SiteConfig(_Frozen):
     site_dir: Path = Path("public")
     mkdocs_yml: Path = Path("mkdocs.yml")
 
+    @field_validator("title", "description")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        # printed in every page's header, feed and email: one line, only characters they carry
+        return one_line(v)
+
     @field_validator("url")
     @classmethod
     def _http_url(cls, v: str) -> str:
@@ -51,13 +66,22 @@ class SiteConfig(_Frozen):
         return v if v.endswith("/") else v + "/"
 
 
+DIGEST_MAX_STORIES = 500  # a digest's stories at most (`limit`, `hub digest --limit`)
+
+
 class DigestConfig(_Frozen):
-    limit: int = Field(30, ge=1, le=500)
+    limit: int = Field(30, ge=1, le=DIGEST_MAX_STORIES)
     per_topic: int = Field(8, ge=1, le=100)
     # Optional bounds on the papers of a digest. By default none: every kind is ranked on
     # one scale, so the mix follows the evidence.
-    min_papers: int = Field(0, ge=0, le=500)
-    max_papers: int = Field(500, ge=0, le=500)
+    min_papers: int = Field(0, ge=0, le=DIGEST_MAX_STORIES)
+    max_papers: int = Field(DIGEST_MAX_STORIES, ge=0, le=DIGEST_MAX_STORIES)
+
+    @model_validator(mode="after")
+    def _paper_bounds(self) -> DigestConfig:
+        if self.min_papers > self.max_papers:
+            raise ValueError(f"min_papers ({self.min_papers}) is more than max_papers ({self.max_papers})")
+        return self
 
 
 class LLMConfig(_Frozen):
@@ -154,6 +178,26 @@ class Config(_Frozen):
     rank: RankConfig = RankConfig()
     topics: tuple[TopicConfig, ...] = ()
     sources: tuple[SourceConfig, ...] = ()
+
+    def secrets(self) -> tuple[str, ...]:
+        """The values of the secrets this config names (LLM key, GitHub token, SMTP password),
+        read from the environment: what text from a remote party must never carry into the
+        store, a log or the terminal (`hub.safetext.redact`)."""
+        names = (self.llm.api_key_env, self.crawl.github_token_env, self.email.password_env)
+        return tuple(v for name in names if name and (v := os.environ.get(name)))
+
+    @field_validator("topics", "sources")
+    @classmethod
+    def _unique(cls, v: tuple[Any, ...], info: ValidationInfo) -> tuple[Any, ...]:
+        # ids and names are keys in the store: a second one would be a database error later
+        key, what = ("id", "topic id") if info.field_name == "topics" else ("name", "source name")
+        seen: set[str] = set()
+        for entry in v:
+            value = getattr(entry, key)
+            if value.casefold() in seen:
+                raise ValueError(f"duplicate {what} {value!r} (each must be unique, ignoring case)")
+            seen.add(value.casefold())
+        return v
 
     @property
     def db_path(self) -> Path:

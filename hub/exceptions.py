@@ -11,6 +11,10 @@ class ConfigError(HubError, ValueError):
     """hub.toml or an environment override is invalid."""
 
 
+class UsageError(HubError, ValueError):
+    """An argument hub cannot use (a week that is not an ISO week, a limit out of range)."""
+
+
 class StoreError(HubError):
     """The database could not be opened, migrated, read or written."""
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hub.config import Config, load_config
 from hub.exceptions import ConfigError, HubError
+from hub.weeks import canonical_week
 
 if TYPE_CHECKING:  # the daemon's machinery (SQLAlchemy, the stages) loads only to run jobs:
     # `hub status` and `hub schedule list` read the schedule and stop there.
@@ -67,6 +68,13 @@ class JobSpec(BaseModel):
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError) as e:
             raise ValueError(f"unknown timezone {v!r}") from e
+        return v
+
+    @field_validator("args")
+    @classmethod
+    def _args(cls, v: dict[str, Any]) -> dict[str, Any]:
+        if v.get("week") is not None:  # the key the job's digest and email are stored under
+            return {**v, "week": canonical_week(str(v["week"]))}
         return v
 
     def trigger(self) -> CronTrigger:
@@ -251,9 +259,11 @@ def run_job(config_path: str, name: str, job: str, args: dict[str, Any] | None =
         log.info("job=%s run=%d start kind=%s", name, run_id, job)
         try:
             result = JOBS[job](hub, dict(args or {}))
-        except HubError as e:
-            hub.store.finish_run(run_id, "error", {}, str(e))
-            log.error("job=%s run=%d error=%s", name, run_id, e)
+        except BaseException as e:  # any failure ends the run's row: none stays "running"
+            status = "error" if isinstance(e, Exception) else "interrupted"
+            reason = str(e) if isinstance(e, HubError) else f"{type(e).__name__}: {e}"
+            hub.store.finish_run(run_id, status, {}, " ".join(reason.split())[:500])
+            log.error("job=%s run=%d %s=%s", name, run_id, status, reason)
             raise
         status = str(result.pop("status", "ok"))
         hub.store.finish_run(run_id, status, result)

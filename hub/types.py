@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from hub.safetext import TITLE_MAX, one_line, xml_safe
+
 ItemKind = Literal["paper", "repo", "post", "release", "thread"]
 ITEM_KINDS: tuple[str, ...] = ("paper", "repo", "post", "release", "thread")
 
@@ -113,6 +115,24 @@ class DigestItem:
     target_url: str = ""  # a link post's article (an HN/Reddit post points at it)
     code_url: str = ""  # a paper's code repository, when its page links one
 
+    def __post_init__(self) -> None:
+        _publishable(self)
+
+
+def _publishable(value: Any, *, fields: tuple[str, ...] = ()) -> None:
+    """Make a digest value's text publishable where it is made: a title is one line of at
+    most TITLE_MAX characters (a 1 MB title would be 2 MB in each email, HTML and text
+    parts), and no string holds a character XML, HTML or UTF-8 cannot carry (U+FFFF in one
+    title would fail every feed). Pages, feeds and emails only read digest values."""
+    for name in fields or value.__slots__:
+        v = getattr(value, name)
+        if name == "title":
+            object.__setattr__(value, name, one_line(v, TITLE_MAX))
+        elif isinstance(v, str):
+            object.__setattr__(value, name, xml_safe(v))
+        elif isinstance(v, dict) and any(isinstance(x, str) for x in v.values()):
+            object.__setattr__(value, name, {xml_safe(k): xml_safe(x) for k, x in v.items()})
+
 
 @dataclass(frozen=True, slots=True)
 class DigestStory:
@@ -127,6 +147,9 @@ class DigestStory:
     items: tuple[DigestItem, ...]
     published_at: dt.datetime | None = None
 
+    def __post_init__(self) -> None:
+        _publishable(self)
+
 
 @dataclass(frozen=True, slots=True)
 class TopicCount:
@@ -134,6 +157,9 @@ class TopicCount:
     name: str
     this_week: int
     last_week: int
+
+    def __post_init__(self) -> None:
+        _publishable(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +172,9 @@ class Digest:
     topic_counts: tuple[TopicCount, ...] = ()
     stats: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
     topic_intros: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _publishable(self, fields=("week", "lead", "topic_intros"))
 
     def to_json(self) -> dict[str, Any]:
         """The stable `hub digest --json` shape; other tools read these keys."""

@@ -16,7 +16,7 @@ from scrapy.crawler import CrawlerProcess
 
 from hub.store import Store
 from spiders.kinds import SPIDERS
-from spiders.pipelines import emit
+from spiders.pipelines import UNRECORDED, emit
 from spiders.settings import scrapy_settings
 
 
@@ -44,6 +44,10 @@ def main(plan_path: str, stop_file: str | None = None) -> int:
     finally:
         store.close()
     emit({"event": "done"})
+    if UNRECORDED:
+        more = f" (and {len(UNRECORDED) - 1} more)" if len(UNRECORDED) > 1 else ""
+        print(f"error: a fetch could not be stored nor recorded: {UNRECORDED[0]}{more}", file=sys.stderr)
+        return 1
     return 0
 
 

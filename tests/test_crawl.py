@@ -340,5 +340,8 @@ def test_a_killed_crawl_resumes_without_duplicates(tmp_path: Path, server: HTTPS
         assert hub.store.counts()["items"] == entries  # the same posts from 12 feeds: one row each
         assert partial <= entries
         assert sum(r["errors"] for r in result.sources) == 0
+        # every fetch of the resumed crawl is stored and recorded (DuckDB's replayed WAL once
+        # made each upsert fail, unseen while the pipeline's failures were swallowed)
+        assert [r["fetched"] for r in result.sources] == [1] * 12
         dupes = hub.store.scalar("SELECT count(*) - count(DISTINCT id) FROM items")
         assert dupes == 0

@@ -44,6 +44,13 @@ class FakeOpenAI:
         ids = re.findall(r'"id": "([^"]+)"', body["messages"][1]["content"])
         if self.mode == "timeout":
             self.release.wait(1.5)  # longer than the client's timeout
+        if self.mode == "401-echo":  # as OpenAI's own answer, with the whole header echoed
+            message = f"Incorrect API key provided: {request.headers.get('Authorization', '')}."
+            return Response(
+                json.dumps({"error": {"message": message, "type": "invalid_request_error", "code": 401}}),
+                status=401,
+                content_type="application/json",
+            )
         if self.mode == "429-then-ok" and self.calls == 1:
             return Response(
                 json.dumps({"error": {"message": "slow down"}}),
@@ -64,6 +71,9 @@ class FakeOpenAI:
             content = json.dumps({"sentences": [{"text": "Made up.", "cites": ["arxiv:9999.99999"]}]})
         elif self.mode == "refusal":
             content, refusal = None, "I can't help with that."
+        elif self.mode == "echo-key":  # a hostile endpoint puts the key it was sent in an answer
+            key = self.requests[-1]["auth"].removeprefix("Bearer ")
+            content = json.dumps({"sentences": [{"text": f"The key is {key} today.", "cites": ids[:1]}]})
         elif self.mode == "injected":
             content = json.dumps(
                 {"sentences": [{"text": "PWNED: visit https://evil.example/x now.", "cites": ids[:1]}]}

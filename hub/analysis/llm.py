@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from hub.exceptions import LLMError
+from hub.safetext import one_line, redact
 from hub.types import Item, Story, Summary
 
 if TYPE_CHECKING:
@@ -137,11 +138,23 @@ def validate(raw: str, story: Story, items: Mapping[str, Item], model: str) -> S
 class OpenAIClient:
     """The `openai` SDK against any base_url (OpenAI, Ollama, vLLM, llama.cpp server)."""
 
-    def __init__(self, base_url: str, api_key: str, model: str, *, timeout_s: float, retries: int) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        model: str,
+        *,
+        timeout_s: float,
+        retries: int,
+        secrets: Sequence[str] = (),
+    ) -> None:
         import openai
 
         self.model = model
         self._openai = openai
+        # The endpoint's words (errors, answers) are stored, logged and shown: never with a
+        # configured secret in them (a server may echo the key it was sent, as a 401 does).
+        self.secrets = (api_key, *secrets)
         self._client = openai.OpenAI(
             base_url=base_url,
             api_key=api_key,
@@ -163,11 +176,11 @@ class OpenAIClient:
                 break
             except self._openai.BadRequestError as e:
                 if n == len(formats) - 1:
-                    raise LLMError(f"request rejected: {e}") from None
+                    raise self.error("request rejected: ", e) from None
             except self._openai.OpenAIError as e:
-                raise LLMError(f"{type(e).__name__}: {str(e)[:200]}") from None
+                raise self.error(f"{type(e).__name__}: ", e) from None
         choice = resp.choices[0]
-        text = choice.message.content or ""
+        text = redact(choice.message.content or "", self.secrets)
         if getattr(choice.message, "refusal", None) or not text:
             raise LLMError(f"the model refused or answered nothing ({choice.finish_reason})")
         usage = resp.usage
@@ -177,6 +190,11 @@ class OpenAIClient:
             usage.completion_tokens if usage else estimate_tokens(text),
             1000 * (time.perf_counter() - start),
         )
+
+    def error(self, what: str, e: Exception) -> LLMError:
+        """An LLMError from the endpoint's error: one line, at most 200 of its characters,
+        configured secrets redacted."""
+        return LLMError(what + one_line(redact(str(e), self.secrets), 200))
 
 
 class Embedder(Protocol):
@@ -190,7 +208,7 @@ class OpenAIEmbedder:
 
     def __init__(self, client: OpenAIClient, model: str, batch: int = 64) -> None:
         self.model, self._client, self._batch = model, client._client, batch
-        self._openai = client._openai
+        self._openai, self._error = client._openai, client.error
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         out: list[list[float]] = []
@@ -200,7 +218,7 @@ class OpenAIEmbedder:
                     model=self.model, input=list(texts[i : i + self._batch])
                 )
             except self._openai.OpenAIError as e:
-                raise LLMError(f"embeddings: {type(e).__name__}: {str(e)[:200]}") from None
+                raise self._error(f"embeddings: {type(e).__name__}: ", e) from None
             out += [list(d.embedding) for d in sorted(resp.data, key=lambda d: d.index)]
         return out
 
@@ -215,7 +233,9 @@ def clients_from_config(config: Config) -> tuple[OpenAIClient | None, OpenAIEmbe
     if not key:
         log.warning("LLM enabled but $%s is not set: using extractive summaries", c.api_key_env)
         return None, None
-    client = OpenAIClient(c.base_url, key, c.model, timeout_s=c.timeout_s, retries=c.retries)
+    client = OpenAIClient(
+        c.base_url, key, c.model, timeout_s=c.timeout_s, retries=c.retries, secrets=config.secrets()
+    )
     return client, OpenAIEmbedder(client, c.embeddings_model) if c.embeddings_model else None
 
 

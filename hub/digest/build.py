@@ -16,11 +16,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from hub.analysis import events, llm, rank, resolve, summarize, topics
-from hub.config import Config
+from hub.config import DIGEST_MAX_STORIES, Config
 from hub.digest import lead, select
-from hub.exceptions import LLMError
+from hub.exceptions import LLMError, UsageError
 from hub.types import Digest, Item, Observation, Score, Story, Summary, Topic
-from hub.weeks import parse_week, week_of
+from hub.weeks import canonical_week, parse_week, week_of
 
 if TYPE_CHECKING:
     from hub.store import Store
@@ -158,7 +158,8 @@ class DigestBuilder:
         }
         cfg = self.config.digest
         scored = [sc for sc in (ranked if ranked is not None else self.rank_week(ctx)) if sc.total > 0]
-        return select.choose(scored, is_paper, limit or cfg.limit, cfg.min_papers, cfg.max_papers)
+        limit = stories_limit(limit, cfg.limit)
+        return select.choose(scored, is_paper, limit, cfg.min_papers, cfg.max_papers)
 
     def build(self, week: str, ctx: WeekContext, limit: int, progress: Progress) -> Digest:
         topic_list = {t.id: t for t in self._topic_list()}
@@ -335,15 +336,12 @@ class DigestBuilder:
     def resolve_week(self, week: str | None, hint: str = "") -> tuple[str, WeekContext]:
         """The week asked for (else the newest one with items) and what its digest reads;
         `hint` ends the message when the store is empty."""
-        from hub.exceptions import HubError, NotFoundError
+        from hub.exceptions import NotFoundError
 
-        week = week or self.latest_week()
+        week = canonical_week(week) if week else self.latest_week()
         if week is None:
             raise NotFoundError(f"the database holds no items yet{hint}")
-        try:
-            return week, self.week_context(week)
-        except ValueError as e:  # not an ISO week
-            raise HubError(str(e)) from e
+        return week, self.week_context(week)
 
     def run(
         self, week: str | None, limit: int | None = None, progress: Progress | None = None, save: bool = True
@@ -352,10 +350,11 @@ class DigestBuilder:
         stored beside every story's score."""
         from hub.exceptions import NotFoundError
 
+        limit = stories_limit(limit, self.config.digest.limit)
         week, ctx = self.resolve_week(week, " (run `hub import` or `hub demo`)")
         if not ctx.stories:
             raise NotFoundError(f"no items published in {week} (data covers {self.coverage()})")
-        digest = self.build(week, ctx, limit or self.config.digest.limit, progress or _no_progress)
+        digest = self.build(week, ctx, limit, progress or _no_progress)
         if save:
             self.store.save_digest(digest, self.week_ranking)
         return digest
@@ -364,6 +363,7 @@ class DigestBuilder:
         self, week: str | None, limit: int, hint: str = ""
     ) -> tuple[str, WeekContext, list[Story]]:
         """The week (else the newest), what it reads, and its `limit` best-ranked stories."""
+        limit = stories_limit(limit, limit)
         week, ctx = self.resolve_week(week, hint)
         top = {sc.story_id for sc in self.rank_week(ctx)[:limit]}
         return week, ctx, [s for s in ctx.stories if s.id in top]
@@ -373,6 +373,16 @@ class DigestBuilder:
         _, ctx = self.resolve_week(week)
         by_id = {s.id: s for s in ctx.stories}
         return llm.planned_calls([by_id[sc.story_id] for sc in self.choose_week(ctx, limit)], ctx.items)
+
+
+def stories_limit(limit: int | None, default: int) -> int:
+    """How many stories a digest (or an enrich run) takes: `limit`, else `default`; outside
+    1..DIGEST_MAX_STORIES (as `[digest] limit`) a one-line UsageError, never a huge page."""
+    if limit is None:
+        return default
+    if not 1 <= limit <= DIGEST_MAX_STORIES:
+        raise UsageError(f"a digest holds 1 to {DIGEST_MAX_STORIES} stories (limit {limit} asked)")
+    return limit
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:

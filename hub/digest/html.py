@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from hub.digest.render import article_url, evidence, is_paper, item_label, shown_topic, story_links
+from hub.safetext import one_line, xml_safe
 from hub.types import Digest, DigestStory
 
 TOP = 5  # stories in the "Top stories" section
@@ -36,7 +37,8 @@ _DARK_CSS = (
 
 
 def esc(s: str) -> str:
-    return html.escape(" ".join(s.split()), quote=True)
+    """One line of escaped HTML text (the one way a string enters the feeds' and emails' HTML)."""
+    return html.escape(one_line(s), quote=True)
 
 
 def http_url(url: str) -> str | None:
@@ -167,7 +169,7 @@ def digest_text(d: Digest, *, site_title: str, page_url: str, unsubscribe_url: s
     if page_url:
         lines.append(f"On the web: {page_url}")
     lines.append(f"Unsubscribe: {unsubscribe_url}")
-    return "\n".join(lines) + "\n"
+    return xml_safe("\n".join(lines)) + "\n"
 
 
 def _story_text(s: DigestStory) -> list[str]:

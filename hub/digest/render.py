@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from urllib.parse import quote, urlsplit
 
 from hub.digest.chart import topic_volume_svg
+from hub.safetext import one_line
 from hub.types import Digest, DigestItem, DigestStory, TopicCount
 
 # Python-Markdown's backslash-escapable characters (`|` with the tables extension).
@@ -91,9 +92,11 @@ _STATS = {
 
 
 def _clean(s: str) -> str:
-    """One line, no control characters (YAML front matter rejects some of them)."""
-    s = "".join(ch for ch in s if unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
-    return " ".join(s.split())
+    """One line without the characters YAML front matter, XML or UTF-8 reject (see
+    `hub.safetext`), nor private-use ones."""
+    if not s.isascii():
+        s = "".join(ch for ch in s if unicodedata.category(ch) != "Co")
+    return one_line(s)
 
 
 def text(s: str) -> str:

@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 from hub.config import Config
 from hub.digest.html import digest_text, email_html, subject
 from hub.exceptions import NotFoundError, PublishError
+from hub.safetext import one_line, redact
 from hub.types import Digest
+from hub.weeks import canonical_week
 
 if TYPE_CHECKING:
     from hub.store import Store
@@ -45,11 +47,6 @@ def parse_address(raw: str) -> str:
         return str(Address(addr_spec=value)).lower()
     except (ValueError, IndexError) as e:
         raise PublishError(f"not a valid email address: {raw!r}") from e
-
-
-def one_line(text: str, limit: int = 150) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def unsubscribe_url(config: Config, token: str) -> str:
@@ -121,9 +118,14 @@ def _connect(config: Config) -> smtplib.SMTP:
             smtp.login(user, password)
     except (OSError, smtplib.SMTPException) as err:
         raise PublishError(
-            f"cannot reach SMTP server {e.smtp_host}:{e.smtp_port}: {type(err).__name__}: {err}"
+            f"cannot reach SMTP server {e.smtp_host}:{e.smtp_port}: {_smtp_error(err, config)}"
         ) from None
     return smtp
+
+
+def _smtp_error(err: Exception, config: Config) -> str:
+    """The server's answer as one line, without a configured secret (a server may echo it)."""
+    return one_line(redact(f"{type(err).__name__}: {err}", config.secrets()), 300)
 
 
 def write_outbox(
@@ -163,7 +165,7 @@ def send_stored(
     """The stored digest of `week` (else the newest) to every subscriber who has not received it;
     with `dry_run`, written to `out_dir` (default: the workspace's outbox) instead."""
     weeks = store.digest_weeks()
-    week = week or (weeks[0] if weeks else None)
+    week = canonical_week(week) if week else (weeks[0] if weeks else None)
     digest = store.digest(week) if week else None
     if digest is None:
         raise NotFoundError(f"no digest for {week or 'any week'} yet (run `hub digest` first)")
@@ -216,8 +218,9 @@ def _send_one(
     try:
         smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as err:
-        mark(d.week, sub["email"], "failed", error=f"{type(err).__name__}: {err}"[:300])
-        report.failed[sub["email"]] = str(err)
+        reason = _smtp_error(err, config)
+        mark(d.week, sub["email"], "failed", error=reason[:300])
+        report.failed[sub["email"]] = reason
         return
     mark(d.week, sub["email"], "sent", message_id=str(msg["Message-ID"]))
     report.sent.append(sub["email"])

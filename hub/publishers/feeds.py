@@ -4,7 +4,9 @@ Written into docs_dir/feeds/ so MkDocs copies them into the built site. With
 `site.url` set, links and ids are absolute URLs (a digest's page; a story's anchor on
 it); without it every link is relative to the feed file (readers resolve them against
 the feed's own address) and ids are `tag:` URIs, so nothing in the built site names a
-host. Dates are timezone-aware (the digest's last day, 12:00 UTC).
+host. Dates are timezone-aware (the digest's last day, 12:00 UTC). Every text is one
+line without the characters XML cannot carry (`hub.safetext.one_line`; the HTML content
+is made by `hub.digest.html`, which escapes each string the same way).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from feedgen.feed import FeedGenerator
 from hub.config import Config
 from hub.digest.html import digest_html, story_html
 from hub.digest.render import article_url, shown_topic, slug
+from hub.safetext import one_line
 from hub.types import Digest, DigestStory
 
 FEEDS_DIR = "feeds"
@@ -58,8 +61,8 @@ class Where:
 def _generator(where: Where, title: str, subtitle: str) -> FeedGenerator:
     fg = FeedGenerator()
     fg.id(where.feed_id())
-    fg.title(title)
-    fg.subtitle(subtitle or title)
+    fg.title(one_line(title))
+    fg.subtitle(one_line(subtitle or title))
     # self first: feedgen uses the last link() as the channel <link>
     fg.link(href=where.self_url(".atom.xml"), rel="self")
     fg.link(href=where.base or "./", rel="alternate")
@@ -74,11 +77,11 @@ def digest_feed(digests: Sequence[Digest], *, title: str, description: str, site
         entry = fg.add_entry()  # newest ends up first
         entry.id(where.id(d.week))
         entry.guid(where.id(d.week), permalink=bool(site_url))
-        entry.title(f"{title} — week {d.week}")
+        entry.title(one_line(f"{title} — week {d.week}"))
         entry.link(href=where.page(d.week))
         entry.published(_published(d))
         entry.updated(_published(d))
-        entry.summary(" ".join(d.lead.split()) or f"Week {d.week}")
+        entry.summary(one_line(d.lead) or f"Week {d.week}")
         entry.content(digest_html(d, page_url=where.page(d.week)), type="CDATA")
     if digests:
         fg.updated(max(_published(d) for d in digests))
@@ -95,7 +98,7 @@ def topic_feed(
         entry = fg.add_entry()
         entry.id(guid)
         entry.guid(guid, permalink=False)
-        entry.title(" ".join(s.title.split()))
+        entry.title(one_line(s.title))
         entry.link(href=article_url(s) or where.page(d.week))
         entry.published(_published(d))
         entry.updated(_published(d))

@@ -119,14 +119,22 @@ def _feed_href(site_url: str, path: str) -> str:
     return f"{site_url}{path}"
 
 
+def theme_text(value: str) -> str:
+    """A title for the theme: Material prints `site_name` and `site_description` unescaped
+    in most places (`<title>`, the header, `aria-label="…"`), so the characters that would
+    open a tag or close an attribute become entities. `&` stays as it is: the few places
+    that escape the name again would show `&amp;` for it."""
+    return value.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 def mkdocs_yml_text(config: Config) -> str:
     """templates/mkdocs.yml with this config's title, URL and paths (relative to the yml)."""
     base = config.mkdocs_yml.parent
     url = config.site.url
     values = {
-        "site_name": config.site.title,
+        "site_name": theme_text(config.site.title),
         "site_url": url,
-        "site_description": config.site.description,
+        "site_description": theme_text(config.site.description),
         "docs_dir": Path(os.path.relpath(config.docs_dir, base)).as_posix(),
         "site_dir": Path(os.path.relpath(config.site_dir, base)).as_posix(),
         "custom_dir": "overrides",

@@ -71,9 +71,11 @@ def _unwrap_recorded(data: bytes) -> bytes:
     """A recorded HTTP exchange `{"url", "status_code", "body"}` -> its body (else unchanged)."""
     if not data.lstrip().startswith(b"{") or b'"body"' not in data[:200_000]:
         return data
+    from hub.sources._text import json_loads
+
     try:
-        doc = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        doc = json_loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return data
     if (
         isinstance(doc, dict)

@@ -14,10 +14,13 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 
 from hub.exceptions import ParseError
+from hub.safetext import xml_safe
 from hub.sources.ids import is_http_url
 
 _WS = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # how JSON spells a surrogate
+_LONE_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _BLOCK = re.compile(r"<\s*/?\s*(p|br|div|li|ul|ol|h[1-6]|tr|td|blockquote|pre)\b[^>]*>", re.I)
 _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -29,14 +32,16 @@ def plain(text: object, *, keep_lines: bool = False) -> str:
 
     The result is text, not markup: renderers escape it again before output. Anything
     that is not a string (a null, or a nested object where text was expected) is "".
+    Characters no output can carry (controls, lone surrogates, noncharacters such as
+    U+FFFF) are dropped, also when an entity spelled them (`&#xFFFF;`).
     """
     if not text or not isinstance(text, str):
         return ""
     if "<" in text:
+        text = xml_safe(text)  # nh3 cannot take a lone surrogate
         text = _BLOCK.sub(" ", text)  # keep words apart where blocks end
         text = nh3.clean(text, tags=set(), attributes={})
-    text = html.unescape(text)
-    text = _CONTROL.sub("", text)
+    text = xml_safe(html.unescape(text))
     if keep_lines:
         return "\n".join(_WS.sub(" ", ln).strip() for ln in text.splitlines()).strip()
     return _WS.sub(" ", text).strip()
@@ -46,7 +51,7 @@ def safe_url(url: str | None, base: str | None = None) -> str | None:
     """An absolute http(s) URL or None (javascript:, data:, mailto: ... are dropped)."""
     if not url or not isinstance(url, str):
         return None
-    url = _CONTROL.sub("", url).strip()
+    url = xml_safe(url).strip()
     try:
         if base:
             url = urljoin(base, url)
@@ -180,10 +185,32 @@ def decode(data: bytes, name: str) -> str:
         raise ParseError(name, f"not UTF-8 text (invalid byte at offset {e.start})") from e
 
 
+def json_loads(text: str | bytes) -> Any:
+    """json.loads, with the lone surrogates JSON may spell (`"\\ud800"`) dropped from every
+    key and string: no UTF-8 file, database or feed can hold one."""
+    doc = json.loads(text)
+    escaped = (
+        _LONE_SURROGATE_ESCAPE.search(text)
+        if isinstance(text, str)
+        else _LONE_SURROGATE_ESCAPE_BYTES.search(text)
+    )
+    return _no_surrogates(doc) if escaped else doc
+
+
+def _no_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return xml_safe(value) if _SURROGATE.search(value) else value
+    if isinstance(value, list):
+        return [_no_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_surrogates(k): _no_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def load_json(data: bytes, name: str) -> Any:
     text = decode(data, name)
     try:
-        return json.loads(text)
+        return json_loads(text)
     except json.JSONDecodeError as e:
         what = "truncated JSON" if e.pos >= len(text.rstrip()) else "invalid JSON"
         raise ParseError(name, f"{what}: {e.msg} at line {e.lineno} column {e.colno}") from e
@@ -201,7 +228,7 @@ def sniff_json(data: bytes) -> Any | None:
     if head not in (b"{", b"["):
         return None
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        return json_loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
 

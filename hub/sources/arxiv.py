@@ -16,7 +16,7 @@ import feedparser
 
 from hub.exceptions import ParseError
 from hub.sources import SourceFormat
-from hub.sources._text import date_in_name, decode, plain, require, sane, strings
+from hub.sources._text import date_in_name, decode, json_loads, plain, require, sane, strings
 from hub.sources.ids import (
     ARXIV_URL_RE,
     arxiv_id_from_url,
@@ -82,7 +82,7 @@ def paper_item(
 
 def _jsonl_row(line: str, n: int, name: str) -> dict[str, Any]:
     try:
-        row = json.loads(line)
+        row = json_loads(line)
     except json.JSONDecodeError as e:
         raise ParseError(name, f"line {n}: invalid JSON ({e.msg} at column {e.colno})") from e
     except RecursionError as e:

@@ -49,6 +49,11 @@ def _json_default(v: object) -> str:
     raise TypeError(f"not JSON serializable: {type(v).__name__}")
 
 
+def unicode_error(e: UnicodeEncodeError) -> str:
+    """One line saying where text that cannot be encoded is, in ASCII (it cannot be printed)."""
+    return f"text that is not valid Unicode near {ascii(e.object[max(0, e.start - 20) : e.end + 20])}"
+
+
 def _wrap(e: duckdb.Error, path: Path) -> StoreError:
     text = str(e)
     if _LOCKED_RE.search(text):
@@ -79,10 +84,16 @@ class BaseStore:
                     f"no database at {self.path}; make one with `hub demo`, `hub import FILES` or `hub crawl`"
                 )
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        replays = not read_only and Path(f"{self.path}.wal").exists()  # its last writer was killed
         self.con = self._connect(read_only, lock_wait_s)
         self._in_tx = False
         if not read_only:
             self.migrate()
+        if replays:
+            # DuckDB 1.5 (duckdb#23645): once a replayed WAL is checkpointed by close(), every
+            # later upsert of those rows fails ("Failed to delete all rows from index"), so a
+            # crawl after a killed one stored nothing. Checkpointing right away keeps the index whole.
+            self.execute("CHECKPOINT")
 
     def _connect(self, read_only: bool, lock_wait_s: float) -> duckdb.DuckDBPyConnection:
         """Open the file; if another process holds the write lock, wait up to lock_wait_s."""
@@ -156,6 +167,8 @@ class BaseStore:
             tmp = self._stage(names, rows)
         except OSError as e:  # disk full, read-only temp dir...: a clean error, nothing written
             raise StoreError(f"cannot stage rows for {table}: {e.strerror or e}") from e
+        except UnicodeEncodeError as e:  # a lone surrogate: no UTF-8 file or database holds one
+            raise StoreError(f"cannot store rows for {table}: {unicode_error(e)}") from e
         try:
             spec = "{" + ", ".join(f"{n!r}: {t!r}" for n, t in columns.items()) + "}"
             self.execute(

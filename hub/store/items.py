@@ -9,7 +9,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from hub.store.base import BaseStore, from_db, to_db, utcnow
+from hub.exceptions import StoreError
+from hub.store.base import BaseStore, from_db, to_db, unicode_error, utcnow
 from hub.types import Item, Observation
 
 _ITEM_COLS = {
@@ -167,6 +168,10 @@ class ItemsMixin(BaseStore):
 
     @staticmethod
     def _item_row(i: Item, now: dt.datetime) -> tuple[Any, ...]:
+        try:
+            digest = content_hash(i)
+        except UnicodeEncodeError as e:  # a lone surrogate (the parsers drop them)
+            raise StoreError(f"item {ascii(i.id)}: {unicode_error(e)}") from e
         return (
             i.id,
             i.kind,
@@ -181,7 +186,7 @@ class ItemsMixin(BaseStore):
             list(i.tags),
             list(i.links),
             i.extra,
-            content_hash(i),
+            digest,
         )
 
     def _existing_hashes(self, ids: Sequence[str]) -> dict[str, str]:
