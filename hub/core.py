@@ -99,17 +99,26 @@ class Hub:
     ) -> dict[str, Any]:
         from hub.crawl_run import source_record
 
-        src = source_record(name, kind, url, tags, params)
+        allow = self.config.crawl.allow_link_local
+        src = source_record(name, kind, url, tags, params, allow_link_local=allow)
         self.store.add_source(src)
         return src
 
     def import_feeds(self, feeds: Sequence[Any], extra_tags: Sequence[str] = ()) -> tuple[int, int]:
-        """Add OPML feeds; a feed whose URL is already a source is skipped. (added, skipped)"""
-        from hub.crawl_run import feeds_to_add
+        """Add OPML feeds, all or none: every one is checked before any is stored, and they
+        are stored in one transaction. A feed whose URL is already a source is skipped.
+        (added, skipped)"""
+        from hub.crawl_run import feeds_to_add, source_record
 
+        allow = self.config.crawl.allow_link_local
         new = feeds_to_add(self.sync_sources(), feeds)
-        for name, f in new:
-            self.add_source(name, "feed", f.url, (*f.tags, *extra_tags))
+        records = [
+            source_record(name, "feed", f.url, (*f.tags, *extra_tags), None, allow_link_local=allow)
+            for name, f in new
+        ]
+        with self.store.transaction():
+            for src in records:
+                self.store.add_source(src)
         return len(new), len(feeds) - len(new)
 
     def remove_source(self, name: str) -> None:

@@ -27,10 +27,14 @@ from typing import TYPE_CHECKING, Any
 from hub.config import Config
 from hub.digest.html import digest_text, email_html, subject
 from hub.exceptions import NotFoundError, PublishError
+from hub.files import safe_filename, write_all
 from hub.types import Digest
 
 if TYPE_CHECKING:
     from hub.store import Store
+
+
+MAX_LOCAL, MAX_ADDRESS = 64, 254
 
 
 def parse_address(raw: str) -> str:
@@ -41,6 +45,11 @@ def parse_address(raw: str) -> str:
     local, _, domain = value.partition("@")
     if not local or "." not in domain or domain.startswith(".") or domain.endswith("."):
         raise PublishError(f"not a valid email address: {raw!r}")
+    if len(local.encode()) > MAX_LOCAL or len(value.encode()) > MAX_ADDRESS:  # RFC 5321 4.5.3.1
+        raise PublishError(
+            f"not a valid email address: {raw[:80]!r}{'…' if len(raw) > 80 else ''} "
+            f"(at most {MAX_LOCAL} bytes before the @, {MAX_ADDRESS} in all)"
+        )
     try:
         return str(Address(addr_spec=value)).lower()
     except (ValueError, IndexError) as e:
@@ -126,16 +135,26 @@ def _connect(config: Config) -> smtplib.SMTP:
     return smtp
 
 
+def outbox_name(week: str, address: str) -> str:
+    """The .eml file name of one subscriber's message: safe, bounded and unique whatever the
+    address holds (`/`, `..`, 300 characters, non-ASCII letters)."""
+    return safe_filename(f"{week}-{address.replace('@', '_at_')}", ".eml")
+
+
 def write_outbox(
     d: Digest, subscribers: Sequence[dict[str, Any]], config: Config, out_dir: Path
 ) -> SendReport:
-    """A dry run: each subscriber's message as an .eml file in `out_dir`; nothing is sent."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """A dry run: each subscriber's message as an .eml file in `out_dir`; nothing is sent.
+    All or nothing: a failed write (disk full) removes the files this run added."""
     report = SendReport(d.week)
-    for sub in subscribers:
-        path = out_dir / f"{d.week}-{sub['email'].replace('@', '_at_')}.eml"
-        path.write_bytes(bytes(build_message(d, sub["email"], sub["token"], config)))
-        report.written.append(str(path))
+    messages = (
+        (
+            out_dir / outbox_name(d.week, sub["email"]),
+            bytes(build_message(d, sub["email"], sub["token"], config)),
+        )
+        for sub in subscribers
+    )
+    report.written = [str(p) for p in write_all(messages)]
     return report
 
 
