@@ -208,6 +208,8 @@ class Hub:
 
         use_llm: None = when an LLM is configured; False = extractive only.
         save: False = a preview: nothing stored, no page written (what is published stays).
+            On a read-only store only a preview is possible: from the stored analysis,
+            extractive, its summaries not cached.
         index: False = leave the search index stale (the next writer or search updates it).
         """
         self.llm_report = {}
@@ -216,9 +218,11 @@ class Hub:
                 "no LLM is configured: set [llm] enabled = true, base_url, model, and the "
                 "API key variable named by api_key_env"
             )
-        if analyze:
+        if self.store.read_only and (save or use_llm):
+            raise HubError("the database is open read-only: a digest can only be previewed, extractively")
+        if analyze and not self.store.read_only:  # read-only: the analysis as stored
             self.analyze(progress)
-        builder = self._builder(use_llm is not False)
+        builder = self._builder(use_llm is not False and not self.store.read_only)
         digest = builder.run(week, limit, progress, save)  # see `DigestBuilder.run`
         self.llm_report = builder.llm_report
         if not save:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from hub.store import Store
 
 
+# What a new subscription may be (RFC 5321 4.5.3.1); stored addresses are still sent to.
 MAX_LOCAL, MAX_ADDRESS = 64, 254
 
 
@@ -45,11 +46,6 @@ def parse_address(raw: str) -> str:
     local, _, domain = value.partition("@")
     if not local or "." not in domain or domain.startswith(".") or domain.endswith("."):
         raise PublishError(f"not a valid email address: {raw!r}")
-    if len(local.encode()) > MAX_LOCAL or len(value.encode()) > MAX_ADDRESS:  # RFC 5321 4.5.3.1
-        raise PublishError(
-            f"not a valid email address: {raw[:80]!r}{'…' if len(raw) > 80 else ''} "
-            f"(at most {MAX_LOCAL} bytes before the @, {MAX_ADDRESS} in all)"
-        )
     try:
         return str(Address(addr_spec=value)).lower()
     except (ValueError, IndexError) as e:
@@ -161,6 +157,11 @@ def write_outbox(
 def subscribe(store: Store, address: str) -> tuple[str, bool]:
     """The address, normalized, and whether it is new (a second subscribe changes nothing)."""
     email = parse_address(address)
+    local = email.partition("@")[0]
+    if len(local.encode()) > MAX_LOCAL or len(email.encode()) > MAX_ADDRESS:  # RFC 5321 4.5.3.1
+        shown = f"{address[:60]!r}{'…' if len(address) > 60 else ''}"
+        limits = f"at most {MAX_LOCAL} bytes before the @, {MAX_ADDRESS} in all"
+        raise PublishError(f"not a valid email address: {shown} ({limits})")
     return email, store.add_subscriber(email)
 
 
