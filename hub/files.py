@@ -128,7 +128,10 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     tmp: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError as e:  # a file where a folder should be
+            raise NotADirectoryError(errno.ENOTDIR, "Not a directory (a file is in the way)") from e
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, "Is a directory")
         fd = os.open(
