@@ -835,20 +835,19 @@ def search(
 
 def _index_notice(state: str, db: Path) -> str | None:
     """What a read-only search says about an index that is not fresh, and why it was read-only."""
-    why = (
-        "another hub process has the database open: searched read-only"
-        if _writable(db)
-        else "the database is read-only: searched as it is"
-    )
+    if _writable(db):
+        why, until = "another hub process has the database open: searched read-only", "that process is done"
+    else:
+        why, until = "the database file is read-only: searched as it is", "hub may write the database"
     if state == "stale":
         return (
             "the search index is older than the database, so the newest changes may be missing "
-            f"({why}); `hub search` with write access updates the index"
+            f"({why}); `hub search` updates the index once {until}"
         )
     if state == "missing":
         return (
             f"no search index yet, so this was plain substring matching ({why}); `hub search` "
-            "with write access builds the index"
+            f"builds the index once {until}"
         )
     return None
 
