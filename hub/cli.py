@@ -114,15 +114,24 @@ def _config() -> Config:
     return load_config(_config_path(), db=state.db)
 
 
-def _hub(read_only: bool = False, *, existing: bool = False) -> Hub:
+def _hub(read_only: bool = False, *, existing: bool = False, reads: bool = False) -> Hub:
     """The configured hub. existing=True (commands that read what is stored): a missing
-    database is an error naming where it was looked for, never a new empty file."""
+    database is an error naming where it was looked for, never a new empty file.
+    reads=True (a command that only reads, though it would write if it could): a database
+    file hub may not write (permissions, a read-only mount) is opened read-only."""
     from hub.core import make_hub
 
     config = _config()
     if existing and not config.db_path.exists():
         raise HubError(_no_database(config.db_path, _config_path()))
-    return make_hub(config, read_only=read_only)
+    return make_hub(config, read_only=read_only or (reads and not _writable(config.db_path)))
+
+
+def _writable(db: Path) -> bool:
+    """Whether DuckDB could open the file to write (the file and, for its WAL, its folder)."""
+    import os
+
+    return not db.exists() or (os.access(db, os.W_OK) and os.access(db.parent, os.W_OK))
 
 
 def _no_database(db: Path, config_path: Path | None) -> str:
@@ -318,8 +327,11 @@ def digest(
         tokens = sum(c["tokens_in"] for c in calls)
         out.print(f"{plural(len(calls), 'call')}, ~{tokens} input tokens (nothing sent)")
         return
-    with _errors(), _hub(existing=True) as hub, _progress(not as_json) as progress:
+    with _errors(), _hub(existing=True, reads=save is not True) as hub, _progress(not as_json) as progress:
         keep = digest_saves(save, limit, hub.config.digest.limit, use_llm, hub.llm is not None)
+        if hub.store.read_only:
+            keep = _read_only_preview(keep, use_llm)
+            use_llm = False
         d = hub.digest(week, limit=limit, progress=progress, use_llm=use_llm, save=keep)
         report = hub.llm_report
     if report and not as_json:
@@ -333,6 +345,19 @@ def digest(
     else:
         _print_digest(d)
     _print_saved(d.week, keep)
+
+
+def _read_only_preview(keep: bool, use_llm: bool | None) -> bool:
+    """On a database hub may not write, `hub digest` can only preview, extractively (an LLM
+    call must be logged): anything else is refused up front."""
+    if keep or use_llm:
+        what = "store a digest" if keep else "log LLM calls"
+        raise HubError(
+            f"the database is read-only (file permissions or a read-only disk), so hub cannot {what}: "
+            "`hub digest --preview --no-llm` shows the digest from what is stored"
+        )
+    err.print("[yellow]note:[/] read-only database: a preview from the stored analysis; nothing cached")
+    return False
 
 
 def _print_saved(week: str, saved: bool) -> None:
@@ -582,7 +607,7 @@ def subscribers_remove(address: Annotated[str, typer.Argument(help="Email addres
 @subscribers_app.command("list")
 def subscribers_list(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
     """Active subscribers."""
-    with _errors(), _hub(existing=True) as hub:
+    with _errors(), _hub(existing=True, reads=True) as hub:
         rows = hub.store.subscribers()
     if as_json:
         print(json.dumps([{"email": r["email"], "added_at": r["added_at"]} for r in rows], default=str))
@@ -794,7 +819,7 @@ def search(
     with _errors(), _search_hub() as hub, _progress(not as_json) as progress:
         rows = hub.search(query, kind=kind, topic=topic, since=when, limit=limit, progress=progress)
         state = hub.store.search_index_state()
-    if notice := _INDEX_NOTICES.get(state):  # on stderr: --json output stays clean
+    if notice := _index_notice(state, hub.store.path):  # on stderr: --json output stays clean
         err.print(f"[yellow]note:[/] {escape(notice)}", highlight=False)
     if as_json:
         print(json.dumps(rows, default=str, indent=2))
@@ -812,13 +837,23 @@ def search(
     out.print(table)
 
 
-_INDEX_NOTICES = {
-    "stale": "the search index is older than the database, so the newest changes may be missing "
-    "(another hub process has the database open: searched read-only); `hub search` updates the "
-    "index once that process is done",
-    "missing": "no search index yet, so this was plain substring matching (another hub process has "
-    "the database open: searched read-only); `hub search` builds the index once that process is done",
-}
+def _index_notice(state: str, db: Path) -> str | None:
+    """What a read-only search says about an index that is not fresh, and why it was read-only."""
+    if _writable(db):
+        why, until = "another hub process has the database open: searched read-only", "that process is done"
+    else:
+        why, until = "the database file is read-only: searched as it is", "hub may write the database"
+    if state == "stale":
+        return (
+            "the search index is older than the database, so the newest changes may be missing "
+            f"({why}); `hub search` updates the index once {until}"
+        )
+    if state == "missing":
+        return (
+            f"no search index yet, so this was plain substring matching ({why}); `hub search` "
+            f"builds the index once {until}"
+        )
+    return None
 
 
 def _search_hub() -> Hub:
@@ -831,6 +866,8 @@ def _search_hub() -> Hub:
     config = _config()
     if not config.db_path.exists():
         raise HubError(_no_database(config.db_path, _config_path()))
+    if not _writable(config.db_path):
+        return make_hub(config, read_only=True)
     no_wait = config.model_copy(update={"store": config.store.model_copy(update={"lock_wait_s": 0.0})})
     try:
         return make_hub(no_wait)

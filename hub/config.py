@@ -27,10 +27,11 @@ from pydantic import (
     model_validator,
 )
 
-from hub.exceptions import ConfigError
+from hub.exceptions import ConfigError, HubError
 from hub.safetext import one_line
 
 CONFIG_NAME = "hub.toml"
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class _Frozen(BaseModel):
@@ -124,6 +125,8 @@ class CrawlConfig(_Frozen):
     github_token_env: str = "GITHUB_TOKEN"
     arxiv_delay_s: float = Field(3.0, ge=0)
     since_days: int = Field(7, ge=1, le=365)
+    # Link-local and cloud metadata addresses are never fetched unless this says so.
+    allow_link_local: bool = False
 
 
 class InterestsConfig(_Frozen):
@@ -286,12 +289,7 @@ def load_config(
     env = dict(os.environ) if env is None else env
     data = tomllib.loads(default_toml())
     if path is not None:
-        try:
-            user = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError as e:
-            raise ConfigError(f"{path}: no such config file (run `hub init`)") from e
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-            raise ConfigError(f"{path}: not valid TOML: {e}") from e
+        user = _read_toml(Path(path))
         # Lists of tables replace the defaults instead of merging into them.
         data = _merge(data, user)
     data = _merge(data, _env_overrides(env))
@@ -306,6 +304,20 @@ def load_config(
         raise ConfigError(f"{path or 'config'}: {field_error(e.errors()[0])}") from e
 
 
+def _read_toml(path: Path) -> dict[str, Any]:
+    """hub.toml's tables: a bounded read of a regular file (byte-order mark allowed)."""
+    from hub.files import read_bounded, to_utf8
+
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(f"{path}: no such config file (run `hub init`)")
+    try:
+        return tomllib.loads(to_utf8(read_bounded(path, MAX_CONFIG_BYTES), str(path)).decode("utf-8"))
+    except HubError as e:
+        raise ConfigError(str(e)) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from e
+
+
 def field_error(err: Any) -> str:
     """One pydantic error as `section.key: what is wrong`."""
     where = ".".join(str(p) for p in err["loc"])
@@ -315,6 +327,8 @@ def field_error(err: Any) -> str:
 def write_default(path: Path, *, force: bool = False, site_url: str = "") -> Path:
     """The commented default hub.toml; `site_url` (validated like [site] url) fills in
     where the site will be published (empty: relative links)."""
+    if path.is_dir():
+        raise ConfigError(f"{path} is a directory: give the file to write, e.g. {path / CONFIG_NAME}")
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists (use --force to overwrite)")
     text = default_toml()
@@ -324,6 +338,6 @@ def write_default(path: Path, *, force: bool = False, site_url: str = "") -> Pat
         except ValidationError as e:
             raise ConfigError(f"site URL {site_url!r}: must start with http:// or https://") from e
         text = text.replace('\nurl = ""\n', f"\nurl = {json.dumps(url)}\n", 1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    from hub.files import write_atomic
+
+    return write_atomic(path, text)  # WriteError (one line) on a read-only folder or a full disk

@@ -97,17 +97,26 @@ class Hub:
     ) -> dict[str, Any]:
         from hub.crawl_run import source_record
 
-        src = source_record(name, kind, url, tags, params)
+        allow = self.config.crawl.allow_link_local
+        src = source_record(name, kind, url, tags, params, allow_link_local=allow)
         self.store.add_source(src)
         return src
 
     def import_feeds(self, feeds: Sequence[Any], extra_tags: Sequence[str] = ()) -> tuple[int, int]:
-        """Add OPML feeds; a feed whose URL is already a source is skipped. (added, skipped)"""
-        from hub.crawl_run import feeds_to_add
+        """Add OPML feeds, all or none: every one is checked before any is stored, and they
+        are stored in one transaction. A feed whose URL is already a source is skipped.
+        (added, skipped)"""
+        from hub.crawl_run import feeds_to_add, source_record
 
+        allow = self.config.crawl.allow_link_local
         new = feeds_to_add(self.sync_sources(), feeds)
-        for name, f in new:
-            self.add_source(name, "feed", f.url, (*f.tags, *extra_tags))
+        records = [
+            source_record(name, "feed", f.url, (*f.tags, *extra_tags), None, allow_link_local=allow)
+            for name, f in new
+        ]
+        with self.store.transaction():
+            for src in records:
+                self.store.add_source(src)
         return len(new), len(feeds) - len(new)
 
     def remove_source(self, name: str) -> None:
@@ -191,6 +200,8 @@ class Hub:
 
         use_llm: None = when an LLM is configured; False = extractive only.
         save: False = a preview: nothing stored, no page written (what is published stays).
+            On a read-only store only a preview is possible: from the stored analysis,
+            extractive, its summaries not cached.
         index: False = leave the search index stale (the next writer or search updates it).
         """
         self.llm_report = {}
@@ -199,9 +210,11 @@ class Hub:
                 "no LLM is configured: set [llm] enabled = true, base_url, model, and the "
                 "API key variable named by api_key_env"
             )
-        if analyze:
+        if self.store.read_only and (save or use_llm):
+            raise HubError("the database is open read-only: a digest can only be previewed, extractively")
+        if analyze and not self.store.read_only:  # read-only: the analysis as stored
             self.analyze(progress)
-        builder = self.builder(use_llm is not False)
+        builder = self.builder(use_llm is not False and not self.store.read_only)
         digest = builder.run(week, limit, progress, save)  # see `DigestBuilder.run`
         self.llm_report = builder.llm_report
         if not save:

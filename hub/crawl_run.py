@@ -23,6 +23,7 @@ from hub import crawler, enrich
 from hub.config import Config, SourceConfig, field_error
 from hub.exceptions import HubError, NotFoundError
 from hub.sources.ids import normalize_url
+from hub.sources.urls import canonical_url, fetch_refusal, refusal_message
 from hub.store import FetchRecord, Store
 from hub.types import CrawlResult, EnrichResult, Item, Story
 
@@ -194,9 +195,18 @@ def crawl_targets(
 
 
 def source_record(
-    name: str, kind: str, url: str, tags: Sequence[str], params: Mapping[str, Any] | None
+    name: str,
+    kind: str,
+    url: str,
+    tags: Sequence[str],
+    params: Mapping[str, Any] | None,
+    *,
+    allow_link_local: bool = False,
 ) -> dict[str, Any]:
-    """A source as the store keeps it, checked like hub.toml's: HubError says what is wrong."""
+    """A source as the store keeps it, checked like hub.toml's: HubError says what is wrong.
+    Its URL is stored canonical (scheme and host in lower case) and must be one hub fetches
+    (`hub.sources.urls.fetch_refusal`: no link-local or metadata host unless allowed)."""
+    url = canonical_url(url)
     try:
         src = SourceConfig(name=name, kind=kind, url=url, tags=tuple(tags), params=dict(params or {}))
     except ValidationError as e:
@@ -206,6 +216,9 @@ def source_record(
         raise HubError(f"unknown source kind {kind!r} (one of {', '.join(crawler.KINDS)})")
     if kind == "feed" and not url.startswith(("http://", "https://")):
         raise HubError(f"feed source {name!r} needs an http(s) url")
+    for value in (url, *(v for v in src.params.values() if isinstance(v, str))):
+        if refused := fetch_refusal(value, allow_link_local=allow_link_local):
+            raise HubError(f"source {name!r}: {refusal_message(value, refused)}")
     return src.model_dump(mode="json")
 
 

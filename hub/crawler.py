@@ -221,6 +221,7 @@ def crawl_settings(config: Config) -> dict[str, Any]:
         "max_redirects": c.max_redirects,
         "github_token_env": c.github_token_env,
         "arxiv_delay_s": c.arxiv_delay_s,
+        "allow_link_local": c.allow_link_local,
     }
 
 

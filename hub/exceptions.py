@@ -32,6 +32,11 @@ class ParseError(HubError, ValueError):
         super().__init__(f"{source}: {message}")
 
 
+class WriteError(HubError):
+    """A file could not be written (disk full, read-only folder, a directory in the way);
+    nothing half written is left behind (`hub.files`)."""
+
+
 class CrawlError(HubError):
     """A source could not be fetched."""
 

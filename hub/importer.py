@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from hub import sources
-from hub.exceptions import ParseError
+from hub.files import read_bounded
 from hub.store import FetchRecord, Store
 from hub.types import ImportResult, Parsed
 
@@ -25,17 +25,7 @@ def _noop(stage: str, done: int, total: int) -> None:
 
 
 def _read_input(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise ParseError(str(path), f"file too large ({size} bytes > {MAX_IMPORT_BYTES})")
-        return path.read_bytes()
-    except FileNotFoundError as e:
-        raise ParseError(str(path), "no such file") from e
-    except IsADirectoryError as e:
-        raise ParseError(str(path), "is a directory") from e
-    except OSError as e:
-        raise ParseError(str(path), f"cannot read: {e.strerror}") from e
+    return read_bounded(path, MAX_IMPORT_BYTES)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

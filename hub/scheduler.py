@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # the daemon's machinery (SQLAlchemy, the stages) loads only 
     from apscheduler.schedulers.base import BaseScheduler
 
 log = logging.getLogger("hub.scheduler")
+MAX_SCHEDULE_BYTES = 1024 * 1024
+MAX_YAML_VALUES = 100_000  # a schedule holds dozens; aliases must not multiply them
 JobKind = Literal["crawl", "analyze", "digest", "build", "send", "weekly"]
 
 
@@ -113,9 +115,17 @@ def _line_of(node: yaml.Node, loc: tuple[Any, ...]) -> int:
     return int(node.start_mark.line) + 1
 
 
-def load_file(path: Path) -> list[JobSpec]:
-    """One schedules/*.yml: `jobs: {name: {cron, timezone, job, args}}`."""
-    text = path.read_text(encoding="utf-8")
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """(data, node tree) of one schedule file: bounded, UTF-8 (any byte-order mark), its
+    aliases expanding to at most MAX_YAML_VALUES values; else ConfigError (one line)."""
+    from hub.files import read_bounded, to_utf8
+
+    try:
+        text = to_utf8(read_bounded(path, MAX_SCHEDULE_BYTES), str(path)).decode("utf-8")
+    except HubError as e:
+        raise ConfigError(str(e)) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text (invalid byte at offset {e.start})") from None
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -123,6 +133,41 @@ def load_file(path: Path) -> list[JobSpec]:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
         raise ConfigError(f"{path}: {where}invalid YAML ({getattr(e, 'problem', e)})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid YAML (nested too deeply)") from None
+    if _expanded_size(data) > MAX_YAML_VALUES:
+        raise ConfigError(
+            f"{path}: YAML aliases expand to more than {MAX_YAML_VALUES} values (an alias bomb?)"
+        )
+    return data, node
+
+
+def _expanded_size(data: Any) -> int:
+    """How many values `data` holds with every alias expanded, counted without expanding:
+    each shared list or mapping is sized once (by identity); a cycle counts as too many."""
+    cap = MAX_YAML_VALUES + 1
+    size: dict[int, int] = {}  # id -> its expanded size, -1 while its children are sized
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        value, sized_children = stack.pop()
+        if not isinstance(value, dict | list):
+            continue
+        kids = list(value.values()) if isinstance(value, dict) else value
+        if sized_children:
+            own = 1 + (len(value) if isinstance(value, dict) else 0)
+            size[id(value)] = min(cap, own + sum(size.get(id(k), 1) for k in kids))
+        elif size.get(id(value)) == -1:
+            return cap  # reached again below itself: an alias inside the value it names
+        elif id(value) not in size:
+            size[id(value)] = -1
+            stack.append((value, True))
+            stack.extend((k, False) for k in kids if isinstance(k, dict | list))
+    return size.get(id(data), 1)
+
+
+def load_file(path: Path) -> list[JobSpec]:
+    """One schedules/*.yml: `jobs: {name: {cron, timezone, job, args}}`."""
+    data, node = _read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict) or node is None:
         raise ConfigError(f"{path}: line 1: expected a mapping with a 'jobs' mapping")
     jobs_node = next(v for k, v in node.value if k.value == "jobs")
@@ -160,10 +205,9 @@ def write_default_schedules(folder: Path, *, force: bool = False) -> list[Path]:
     targets = [folder / f.name for f in files]
     if not force and (there := [t for t in targets if t.exists()]):
         raise ConfigError(f"{there[0]} already exists (use --force to overwrite)")
-    folder.mkdir(parents=True, exist_ok=True)
-    for f, target in zip(files, targets, strict=True):
-        target.write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
-    return targets
+    from hub.files import write_all
+
+    return write_all((target, f.read_bytes()) for f, target in zip(files, targets, strict=True))
 
 
 def load_schedules(folder: Path) -> list[JobSpec]:

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import ipaddress
 import os
-import socket
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +20,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
+
+from hub.sources.urls import address_kind, fetch_refusal, refusal_message
 
 
 def retry_after_seconds(response: Response, now: float | None = None) -> float | None:
@@ -121,12 +121,20 @@ NEVER_RESOLVES = ("invalid", "onion")
 
 
 class SafeUrlMiddleware:
-    """Refuse non-http(s) URLs, reserved host names and redirects that `redirect_refusal`
-    refuses, before anything is sent.
+    """Refuse non-http(s) URLs, reserved host names, redirects that `redirect_refusal`
+    refuses and link-local or metadata hosts (`hub.sources.urls.fetch_refusal`, unless
+    [crawl] allow_link_local), before anything is sent.
 
     Runs first (before robots.txt), so a refused URL costs no request and no lookup,
     and the refusal is not retried.
     """
+
+    def __init__(self, allow_link_local: bool = False) -> None:
+        self.allow_link_local = allow_link_local
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SafeUrlMiddleware:
+        return cls(crawler.settings.getbool("HUB_ALLOW_LINK_LOCAL"))
 
     def process_request(self, request: Request, spider: Any = None) -> None:
         parts = urlsplit(request.url)
@@ -147,6 +155,11 @@ class SafeUrlMiddleware:
             request.meta["dont_retry"] = True
             reasons = request.meta.get("redirect_reasons") or ["?"]
             raise RefusedURL(f"{_redirect_reason(reasons[-1])} redirect {why} refused")
+        # Every URL, not only a source's own: hub.toml, `sources add`, OPML and enrich's
+        # links all pass here (hub.sources.urls is the one policy).
+        if why := fetch_refusal(request.url, allow_link_local=self.allow_link_local):
+            request.meta["dont_retry"] = True
+            raise RefusedURL(refusal_message(request.url, why))
 
 
 class SafeRedirectMiddleware(RedirectMiddleware):
@@ -189,56 +202,6 @@ def _scheme(scheme: str) -> str:
 # where cloud metadata endpoints live (169.254.169.254), and an unspecified address
 # (0.0.0.0, ::) connects to the local host.
 NEVER_REDIRECTED_TO = ("unspecified", "link-local", "multicast", "reserved")
-# 0.0.0.0/8 "this network": Linux connects 0.0.0.0 to the local host, and newer kernels
-# route the rest of the block as unicast.
-THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
-
-
-def host_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The IP address a URL host is written as, None for a DNS name (never looked up).
-
-    An IPv4 address counts in every form the system resolver takes without DNS
-    (inet_aton: 2852039166, 0xa9fea9fe, 0251.0376.0251.0376, 169.254.43518), and an
-    IPv4-mapped IPv6 address ([::ffff:169.254.169.254]) as the IPv4 address it maps.
-    """
-    host = host.rstrip(".")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        try:
-            address = ipaddress.IPv4Address(socket.inet_aton(host))
-        except OSError:
-            return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped
-    return address
-
-
-def address_kind(host: str) -> tuple[str, str] | None:
-    """(kind, address) of a URL host that is not a public address, else None.
-
-    Kinds: "loopback" (127/8, ::1, `localhost`), "unspecified", "link-local",
-    "multicast", "reserved", and "private" for every other non-global address (RFC 1918,
-    ULA fc00::/7, site-local, shared 100.64/10, documentation ranges). A DNS name other
-    than `localhost` is None: judged as written, not resolved.
-    """
-    host = host.lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):  # RFC 6761: always loopback
-        return "loopback", "localhost"
-    ip = host_address(host)
-    if ip is None:
-        return None
-    site_local = isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local
-    kinds = (  # loopback first: ::1 is also "reserved"
-        ("loopback", ip.is_loopback),
-        ("unspecified", ip.is_unspecified or ip in THIS_NETWORK),
-        ("link-local", ip.is_link_local),
-        ("multicast", ip.is_multicast),
-        ("reserved", ip.is_reserved),
-        ("private", ip.is_private or not ip.is_global or site_local),
-    )
-    shown = str(ip).split("%", 1)[0]  # without an IPv6 zone id: no attacker text in errors
-    return next(((kind, shown) for kind, matches in kinds if matches), None)
 
 
 def redirect_refusal(chain: Sequence[str], target: str) -> str | None:

@@ -39,6 +39,7 @@ def scrapy_settings(crawl: dict[str, Any]) -> dict[str, Any]:
         "REMOTE_CONTROL_ENABLED": False,
         "LOG_LEVEL": "WARNING",
         "HUB_STOP_FILE": crawl.get("stop_file"),
+        "HUB_ALLOW_LINK_LOCAL": bool(crawl.get("allow_link_local", False)),
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,

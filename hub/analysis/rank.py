@@ -181,7 +181,7 @@ BODY_REPEAT = 0.5  # each further naming counts half a mention more
 
 def body(times: int) -> float:
     """A body mention's strength: more for a story an issue names in several places."""
-    return 1 - (1 - CURATION_BODY) ** (1 + BODY_REPEAT * (min(max(times, 1), BODY_TIMES) - 1))
+    return 1 - float((1 - CURATION_BODY) ** (1 + BODY_REPEAT * (min(max(times, 1), BODY_TIMES) - 1)))
 
 
 def curation(mentions: Sequence[Mention]) -> float:

@@ -8,6 +8,7 @@ decisions are the pure functions of `hub.analysis.rank`, `hub.digest.select` and
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
@@ -169,7 +170,8 @@ class DigestBuilder:
         by_id = {s.id: s for s in ctx.stories}
         chosen = [by_id[sc.story_id] for sc in ranked]
         texts = self.store.enrichments([i for s in chosen for i in s.item_ids])  # what posts link
-        with self.store.transaction():  # one commit for the cached summaries, not one per story
+        # One commit for the cached summaries, not one per story (none on a read-only store).
+        with contextlib.nullcontext() if self.store.read_only else self.store.transaction():
             summaries = {s.id: self.summarize(s, ctx.items, ctx.observations, texts) for s in chosen}
         if self._use_llm:
             summaries.update(self._llm_summaries(chosen, ctx.items, progress))
@@ -221,7 +223,8 @@ class DigestBuilder:
         if cached := self.store.cached_summary(story.id, key, "extractive"):
             return cached
         summary = summarize.extractive_summary(story, items, observations, texts=texts)
-        self.store.save_summary(summary, key)
+        if not self.store.read_only:
+            self.store.save_summary(summary, key)
         return summary
 
     def _llm_summaries(

@@ -27,12 +27,17 @@ from typing import TYPE_CHECKING, Any
 from hub.config import Config
 from hub.digest.html import digest_text, email_html, subject
 from hub.exceptions import NotFoundError, PublishError
+from hub.files import safe_filename, write_all
 from hub.safetext import one_line, redact
 from hub.types import Digest
 from hub.weeks import canonical_week
 
 if TYPE_CHECKING:
     from hub.store import Store
+
+
+# What a new subscription may be (RFC 5321 4.5.3.1); stored addresses are still sent to.
+MAX_LOCAL, MAX_ADDRESS = 64, 254
 
 
 def parse_address(raw: str) -> str:
@@ -128,22 +133,37 @@ def _smtp_error(err: Exception, config: Config) -> str:
     return one_line(redact(f"{type(err).__name__}: {err}", config.secrets()), 300)
 
 
+def outbox_name(week: str, address: str) -> str:
+    """The .eml file name of one subscriber's message: safe, bounded and unique whatever the
+    address holds (`/`, `..`, 300 characters, non-ASCII letters)."""
+    return safe_filename(f"{week}-{address.replace('@', '_at_')}", ".eml")
+
+
 def write_outbox(
     d: Digest, subscribers: Sequence[dict[str, Any]], config: Config, out_dir: Path
 ) -> SendReport:
-    """A dry run: each subscriber's message as an .eml file in `out_dir`; nothing is sent."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """A dry run: each subscriber's message as an .eml file in `out_dir`; nothing is sent.
+    All or nothing: a failed write (disk full) removes the files this run added."""
     report = SendReport(d.week)
-    for sub in subscribers:
-        path = out_dir / f"{d.week}-{sub['email'].replace('@', '_at_')}.eml"
-        path.write_bytes(bytes(build_message(d, sub["email"], sub["token"], config)))
-        report.written.append(str(path))
+    messages = (
+        (
+            out_dir / outbox_name(d.week, sub["email"]),
+            bytes(build_message(d, sub["email"], sub["token"], config)),
+        )
+        for sub in subscribers
+    )
+    report.written = [str(p) for p in write_all(messages)]
     return report
 
 
 def subscribe(store: Store, address: str) -> tuple[str, bool]:
     """The address, normalized, and whether it is new (a second subscribe changes nothing)."""
     email = parse_address(address)
+    local = email.partition("@")[0]
+    if len(local.encode()) > MAX_LOCAL or len(email.encode()) > MAX_ADDRESS:  # RFC 5321 4.5.3.1
+        shown = f"{address[:60]!r}{'…' if len(address) > 60 else ''}"
+        limits = f"at most {MAX_LOCAL} bytes before the @, {MAX_ADDRESS} in all"
+        raise PublishError(f"not a valid email address: {shown} ({limits})")
     return email, store.add_subscriber(email)
 
 

@@ -23,6 +23,7 @@ from feedgen.feed import FeedGenerator
 from hub.config import Config
 from hub.digest.html import digest_html, story_html
 from hub.digest.render import article_url, shown_topic, slug
+from hub.files import write_atomic
 from hub.safetext import one_line
 from hub.types import Digest, DigestStory
 
@@ -138,7 +139,6 @@ def write_feeds(
 
     topics: (slug, name) of the topics to write (default: every shown topic with a digest story)."""
     out_dir = config.docs_dir / FEEDS_DIR
-    (out_dir / "topics").mkdir(parents=True, exist_ok=True)
     url, title = config.site.url, config.site.title
     fg = digest_feed(digests, title=title, description=config.site.description, site_url=url)
     written = _write_all(fg, Where(url, f"{FEEDS_DIR}/digest"), out_dir / "digest")
@@ -158,8 +158,8 @@ def write_feeds(
 
 def _write_all(fg: FeedGenerator, where: Where, stem: Path) -> list[Path]:
     rss, atom, js = (stem.with_name(stem.name + ext) for ext in (".rss.xml", ".atom.xml", ".json"))
-    fg.rss_file(str(rss), pretty=True)
-    fg.atom_file(str(atom), pretty=True)
+    write_atomic(rss, fg.rss_str(pretty=True))
+    write_atomic(atom, fg.atom_str(pretty=True))
     doc = json_feed(fg, where, _json_items(fg))
-    js.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_atomic(js, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
     return [rss, atom, js]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from hub.config import Config
 from hub.digest import render, select
 from hub.exceptions import PublishError
+from hub.files import write_atomic
 from hub.publishers import child
 from hub.types import BuildResult, Digest, DigestStory, Item, Score, Story, Summary, Topic
 from hub.weeks import parse_week
@@ -160,14 +161,12 @@ def _placeholders(config: Config) -> dict[str, str]:
 def ensure_scaffold(config: Config) -> None:
     """mkdocs.yml, overrides/, the hand-written pages and placeholder pages, when missing."""
     if not config.mkdocs_yml.exists():
-        config.mkdocs_yml.parent.mkdir(parents=True, exist_ok=True)
-        config.mkdocs_yml.write_text(mkdocs_yml_text(config), encoding="utf-8")
+        write_atomic(config.mkdocs_yml, mkdocs_yml_text(config))
     copies = [(config.docs_dir / n, n) for n in SCAFFOLD]
     copies += [(config.mkdocs_yml.parent / n, n) for n in OVERRIDES]
     for target, name in copies:
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_template(name))
+            write_atomic(target, _template(name))
     for name, content in _placeholders(config).items():
         if not (config.docs_dir / name).exists():
             _write(config.docs_dir / name, content)
@@ -178,13 +177,9 @@ def ensure_scaffold(config: Config) -> None:
 
 def _write(path: Path, content: str) -> Path:
     """Write atomically, and not at all when unchanged (keeps `mkdocs serve` quiet)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_file() and path.read_text(encoding="utf-8") == content:
+    if path.is_file() and path.read_bytes() == content.encode("utf-8"):
         return path
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(content, encoding="utf-8")
-    tmp.replace(path)  # a reader never sees half a page
-    return path
+    return write_atomic(path, content)  # a reader never sees half a page; WriteError if full
 
 
 def write_digest_page(config: Config, digest: Digest) -> Path:

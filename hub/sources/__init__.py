@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hub.exceptions import ParseError
+from hub.files import to_utf8
 from hub.types import Parsed
 
 
@@ -27,7 +28,6 @@ class SourceFormat:
 
 
 FORMATS: dict[str, SourceFormat] = {}
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # What a parser bug on hostile input looks like; surfaced as a ParseError, never a traceback.
 _PARSER_SLIPS = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
 
@@ -49,12 +49,13 @@ def _check_text(data: bytes, filename: str) -> None:
     """Reject what no format can be: nothing at all, or binary data."""
     if not data.strip():
         raise ParseError(filename, "empty file")
-    if b"\x00" in data[:4096] and not data.startswith(_UTF16_BOMS):  # UTF-16 XML is text
+    if b"\x00" in data[:4096]:  # UTF-16/32 with a byte-order mark is already UTF-8 here
         raise ParseError(filename, "binary data, not a text format hub can read")
 
 
 def detect_format(data: bytes, filename: str) -> str:
     """The name of the first registered format whose detector accepts the document."""
+    data = to_utf8(data, filename)
     _check_text(data, filename)
     for fmt in FORMATS.values():
         if _detects(fmt, data, filename):
@@ -110,7 +111,7 @@ def parse(data: bytes, filename: str, format: str | None = None) -> Parsed:
     """Parse one document; detect its format unless `format` names one."""
     if format is not None and format not in FORMATS:
         raise ParseError(filename, f"unknown format {format!r}: expected one of {_names()}")
-    data = _unwrap_recorded(data)
+    data = _unwrap_recorded(to_utf8(data, filename))
     _check_text(data, filename)
     if format is None:
         format = detect_format(data, filename)

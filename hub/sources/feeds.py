@@ -22,11 +22,20 @@ from hub.sources.ids import arxiv_id_from_url, canonical_id_for_url, github_repo
 from hub.types import Item, Parsed
 
 # The root element, after any BOM, XML declaration, stylesheet PIs, comments and doctype.
-_XML_ROOT = re.compile(rb"^(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*<([\w:.-]+)", re.S)
+# A doctype may carry an internal subset in brackets (entity declarations, which hold ">").
+_XML_ROOT = re.compile(
+    rb"^(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\]\s*)?>)*<([\w:.-]+)", re.S
+)
 _FEED_ROOTS = {b"rss", b"feed", b"rdf:rdf"}
 _JSON_FEED = "https://jsonfeed.org/version/"
 # A guard against hostile input, not a limit on newsletters (which link hundreds of pages).
 MAX_LINKS = 2000
+_PROLOG_BYTES = 64_000
+# An entity declared from other entities, from outside the document, or a parameter entity:
+# what entity-expansion attacks are made of. Character entities (&#160;) are read.
+_UNSAFE_ENTITY = re.compile(
+    rb"""<!ENTITY\s+(?:%|[^\s>]+\s+(?:SYSTEM|PUBLIC)\b|[^\s>]+\s+(?:"[^"]*&(?!\#)|'[^']*&(?!\#)))"""
+)
 
 
 def _slug(text: str) -> str:
@@ -104,6 +113,11 @@ def _warnings(doc: Any) -> tuple[str, ...]:
 
 
 def _parse_xml(data: bytes, name: str) -> Parsed:
+    root = _XML_ROOT.match(data[:_PROLOG_BYTES])
+    if _UNSAFE_ENTITY.search(root[0] if root else data[:_PROLOG_BYTES]):
+        raise ParseError(
+            name, "declares nested, external or parameter XML entities (an entity bomb?): not expanded"
+        )
     doc = feedparser.parse(data)
     if not doc.get("version"):
         why = doc.get("bozo_exception") or "no RSS/Atom document"
@@ -179,7 +193,7 @@ def detect_feed(data: bytes, name: str) -> bool:
     if data.lstrip()[:1] == b"{":
         doc = sniff_json(data)
         return isinstance(doc, dict) and str(doc.get("version", "")).startswith(_JSON_FEED)
-    root = _XML_ROOT.match(data[:8000])
+    root = _XML_ROOT.match(data[:_PROLOG_BYTES])
     return root is not None and root[1].lower() in _FEED_ROOTS
 
 

@@ -11,7 +11,12 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from hub.exceptions import ParseError
+from hub.files import read_bounded, to_utf8
 from hub.sources._text import safe_url
+from hub.sources.urls import canonical_url
+
+MAX_OPML_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 50
 
 
 @dataclass(frozen=True)
@@ -30,29 +35,41 @@ def _categories(value: str | None) -> list[str]:
     return [part for path in (value or "").split(",") for part in path.split("/") if part.strip()]
 
 
-def _walk(node: ET.Element, folders: tuple[str, ...]) -> Iterator[FeedRef]:
-    for child in node.findall("outline"):
+def _walk(body: ET.Element, source: str) -> Iterator[FeedRef]:
+    """Feeds in document order, each tagged with the folders above it; iterative, and no
+    deeper than MAX_DEPTH (real lists nest a few folders)."""
+    stack: list[tuple[Iterator[ET.Element], tuple[str, ...]]] = [(iter(body.findall("outline")), ())]
+    while stack:
+        children, folders = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            continue
         url = safe_url(child.get("xmlUrl"))
         title = child.get("title") or child.get("text") or ""
         if url:
             tags = (_slug(t) for t in (*folders, *_categories(child.get("category"))))
-            yield FeedRef(_slug(title or url), url, tuple(dict.fromkeys(tags)))
+            yield FeedRef(_slug(title or url), canonical_url(url), tuple(dict.fromkeys(tags)))
+        elif len(stack) >= MAX_DEPTH:
+            raise ParseError(source, f"outlines nested deeper than {MAX_DEPTH} levels")
         else:
-            yield from _walk(child, (*folders, title) if title else folders)
+            stack.append((iter(child.findall("outline")), (*folders, title) if title else folders))
 
 
 def read_opml(path: Path) -> list[FeedRef]:
     """Feeds (with folder names as tags) from an OPML file; names made unique."""
+    data = read_bounded(path, MAX_OPML_BYTES)
     try:
-        root = ET.fromstring(path.read_bytes())
-    except (OSError, ET.ParseError) as e:
-        raise ParseError(str(path), f"not a readable OPML file ({e})") from e
+        root = ET.fromstring(to_utf8(data, str(path)))
+    except (ET.ParseError, ParseError) as e:
+        why = e.message if isinstance(e, ParseError) else e
+        raise ParseError(str(path), f"not a readable OPML file ({why})") from e
     body = root.find("body")
     if root.tag != "opml" or body is None:
         raise ParseError(str(path), "not OPML (no <opml><body>)")
     seen: dict[str, int] = {}
     out = []
-    for ref in _walk(body, ()):
+    for ref in _walk(body, str(path)):
         n = seen.get(ref.name, 0)
         seen[ref.name] = n + 1
         out.append(FeedRef(f"{ref.name}-{n + 1}" if n else ref.name, ref.url, ref.tags))
