@@ -12,6 +12,7 @@ import json
 import os
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -439,6 +440,29 @@ def test_a_week_that_is_not_one_is_a_one_line_error(bad: str) -> None:
     SUMMARY["rejected: impossible weeks (9999-W52, W54, W00, ...)"] += 1
 
 
+@contextlib.contextmanager
+def _smtp_server(handler: Any) -> Iterator[dict[str, str]]:
+    """An aiosmtpd server on a free loopback port running `handler`; yields the HUB_* env
+    that points hub's [email] at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield {
+            "HUB_EMAIL__SMTP_HOST": '"127.0.0.1"',
+            "HUB_EMAIL__SMTP_PORT": str(port),
+            "HUB_EMAIL__SECURITY": '"none"',
+        }
+    finally:
+        controller.stop()
+
+
 class _Inbox:
     def __init__(self) -> None:
         self.rcpts: list[str] = []
@@ -449,34 +473,17 @@ class _Inbox:
 
 
 def test_a_week_spelled_twice_is_one_digest_and_one_email(tmp_path: Path) -> None:
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
     inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    env = {
-        "HUB_EMAIL__SMTP_HOST": '"127.0.0.1"',
-        "HUB_EMAIL__SMTP_PORT": str(port),
-        "HUB_EMAIL__SECURITY": '"none"',
-    }
-    try:
-        with make_hub(load_config(None, env=env, workspace=tmp_path)) as h:
-            h.import_paths([GOOD])
-            assert h.digest(" 2025-W16", index=False).week == "2025-W16"
-            assert h.digest("２０２５－Ｗ１６", index=False).week == "2025-W16"
-            assert h.store.digest_weeks() == ["2025-W16"]
-            assert sorted(p.name for p in (h.config.docs_dir / "digests").iterdir()) == ["2025-W16.md"]
-            h.add_subscriber("reader@example.org")
-            assert h.send(" 2025-W16").sent == ["reader@example.org"]
-            again = h.send("2025w16\n")
-            assert again.week == "2025-W16" and again.sent == [] and again.skipped == ["reader@example.org"]
-    finally:
-        controller.stop()
+    with _smtp_server(inbox) as env, make_hub(load_config(None, env=env, workspace=tmp_path)) as h:
+        h.import_paths([GOOD])
+        assert h.digest(" 2025-W16", index=False).week == "2025-W16"
+        assert h.digest("２０２５－Ｗ１６", index=False).week == "2025-W16"
+        assert h.store.digest_weeks() == ["2025-W16"]
+        assert sorted(p.name for p in (h.config.docs_dir / "digests").iterdir()) == ["2025-W16.md"]
+        h.add_subscriber("reader@example.org")
+        assert h.send(" 2025-W16").sent == ["reader@example.org"]
+        again = h.send("2025w16\n")
+        assert again.week == "2025-W16" and again.sent == [] and again.skipped == ["reader@example.org"]
     assert inbox.rcpts == ["reader@example.org"]  # sent once
     SUMMARY["canonical: one week spelled twice (one digest, one page, one email)"] += 1
 
@@ -562,31 +569,17 @@ class _EchoingSMTP:
 def test_a_secret_echoed_by_the_smtp_server_is_redacted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import socket
-
-    from aiosmtpd.controller import Controller
-
     secret = "smtp-password-0123456789"
     monkeypatch.setenv("HUB_SMTP_PASSWORD", secret)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    controller = Controller(_EchoingSMTP(secret), hostname="127.0.0.1", port=port)
-    controller.start()
-    env = {
-        "HUB_EMAIL__SMTP_HOST": '"127.0.0.1"',
-        "HUB_EMAIL__SMTP_PORT": str(port),
-        "HUB_EMAIL__SECURITY": '"none"',
-    }
-    try:
-        with make_hub(load_config(None, env=env, workspace=tmp_path)) as h:
-            h.import_paths([GOOD])
-            h.digest(index=False, write_page=False)
-            h.add_subscriber("reader@example.org")
-            report = h.send()
-            stored = [d["error"] for d in h.store.deliveries(report.week)]
-    finally:
-        controller.stop()
+    with (
+        _smtp_server(_EchoingSMTP(secret)) as env,
+        make_hub(load_config(None, env=env, workspace=tmp_path)) as h,
+    ):
+        h.import_paths([GOOD])
+        h.digest(index=False, write_page=False)
+        h.add_subscriber("reader@example.org")
+        report = h.send()
+        stored = [d["error"] for d in h.store.deliveries(report.week)]
     assert report.failed and all("[redacted]" in e and secret not in e for e in report.failed.values())
     assert stored and all(e and "[redacted]" in e and secret not in e for e in stored)
     SUMMARY["redacted: SMTP password echoed by the server"] += 1
