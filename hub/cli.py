@@ -515,7 +515,7 @@ app.add_typer(sources_app, name="sources")
 def sources_list(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
     """Every source: kind, URL, tags, enabled, and where it comes from (config or user)."""
     with _errors(), _hub() as hub:
-        rows = hub.sync_sources()
+        rows = hub.sources().sync()
     if as_json:
         print(json.dumps(rows, default=str, indent=2))
         return
@@ -541,8 +541,8 @@ def sources_add(
 ) -> None:
     """Add a source (stored in the database; hub.toml is left as you wrote it)."""
     with _errors(), _hub() as hub:
-        hub.sync_sources()
-        src = hub.add_source(name, kind, url, tag or ())
+        hub.sources().sync()
+        src = hub.sources().add(name, kind, url, tag or ())
     out.print(f"added {escape(src['name'])} ({src['kind']})")
 
 
@@ -550,8 +550,8 @@ def sources_add(
 def sources_remove(name: Annotated[str, typer.Argument(help="The source's name.")]) -> None:
     """Remove a source you added, or disable one that hub.toml lists."""
     with _errors(), _hub() as hub:
-        hub.sync_sources()
-        hub.remove_source(name)
+        hub.sources().sync()
+        hub.sources().remove(name)
     out.print(f"removed {escape(name)}")
 
 
@@ -565,7 +565,7 @@ def sources_import(
     from hub.sources.opml import read_opml
 
     with _errors(), _hub() as hub:
-        added, skipped = hub.import_feeds(read_opml(path), tag or ())
+        added, skipped = hub.sources().import_feeds(read_opml(path), tag or ())
     if as_json:
         print(json.dumps({"added": added, "already_present": skipped}))
         return
@@ -579,7 +579,7 @@ def sources_export() -> None:
     from hub.sources.opml import write_opml
 
     with _errors(), _hub() as hub:
-        rows = hub.sync_sources()
+        rows = hub.sources().sync()
     print(write_opml([r for r in rows if r["kind"] == "feed" and r["enabled"]]))
 
 
@@ -910,7 +910,7 @@ def sql(
     refused, and the database is opened read-only.
     """
     with _errors(), _hub(read_only=True, existing=True) as hub:
-        columns, rows = hub.sql(query, max_rows=limit + 1 if limit else None)
+        columns, rows = hub.store.read_query(query, max_rows=limit + 1 if limit else None)
     more = bool(limit) and len(rows) > limit
     rows = rows[:limit] if limit else rows
     if as_json:
@@ -941,7 +941,7 @@ def export(
     """
     target = out_path or Path(f"{table}.{fmt}")
     with _errors(), _hub(read_only=True, existing=True) as hub:
-        n = hub.export(table, fmt, target)
+        n = hub.store.export_table(table, fmt, target)
     if as_json:
         print(json.dumps({"table": table, "format": fmt, "path": str(target), "rows": n}))
         return

@@ -12,11 +12,11 @@ import contextlib
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hub.exceptions import HubError, NotFoundError
+from hub.exceptions import HubError
 
 # The stages are imported where they are used: `hub search` or `hub explain` need none of
 # trafilatura, Scrapy's planning, the digest builder, feedgen or mkdocs.
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from hub.crawl_run import Fetcher
     from hub.digest import build
     from hub.publishers import email as mail
+    from hub.sources.registry import SourceRegistry
     from hub.store import Store
     from hub.types import (
         AnalyzeResult,
@@ -82,46 +83,12 @@ class Hub:
 
     # -- sources and crawling ----------------------------------------------------
 
-    def sync_sources(self) -> list[dict[str, Any]]:
-        """hub.toml's sources mirrored into the store, plus those added with `hub sources add`."""
-        self.store.sync_config_sources([s.model_dump(mode="json") for s in self.config.sources])
-        return self.store.sources()
+    def sources(self) -> SourceRegistry:
+        """hub.toml's sources and the user's: `sync()` (mirror hub.toml into the store and
+        list them all), `add()`, `import_feeds()` (OPML, all or none) and `remove()`."""
+        from hub.sources.registry import SourceRegistry
 
-    def add_source(
-        self,
-        name: str,
-        kind: str,
-        url: str = "",
-        tags: Sequence[str] = (),
-        params: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        from hub.crawl_run import source_record
-
-        allow = self.config.crawl.allow_link_local
-        src = source_record(name, kind, url, tags, params, allow_link_local=allow)
-        self.store.add_source(src)
-        return src
-
-    def import_feeds(self, feeds: Sequence[Any], extra_tags: Sequence[str] = ()) -> tuple[int, int]:
-        """Add OPML feeds, all or none: every one is checked before any is stored, and they
-        are stored in one transaction. A feed whose URL is already a source is skipped.
-        (added, skipped)"""
-        from hub.crawl_run import feeds_to_add, source_record
-
-        allow = self.config.crawl.allow_link_local
-        new = feeds_to_add(self.sync_sources(), feeds)
-        records = [
-            source_record(name, "feed", f.url, (*f.tags, *extra_tags), None, allow_link_local=allow)
-            for name, f in new
-        ]
-        with self.store.transaction():
-            for src in records:
-                self.store.add_source(src)
-        return len(new), len(feeds) - len(new)
-
-    def remove_source(self, name: str) -> None:
-        if not self.store.remove_source(name):
-            raise NotFoundError(f"no source named {name!r} (see `hub sources list`)")
+        return SourceRegistry(self.store, self.config)
 
     @contextlib.contextmanager
     def _fetcher(self) -> Iterator[Fetcher]:
@@ -145,7 +112,7 @@ class Hub:
     ) -> CrawlResult:
         """Fetch every enabled source (or one / one tag) in a crawler process; summarize."""
         with self._fetcher() as run:
-            return run.crawl(self.sync_sources(), source=source, tag=tag, since=since, on_event=on_event)
+            return run.crawl(self.sources().sync(), source=source, tag=tag, since=since, on_event=on_event)
 
     def enrich(
         self,
@@ -160,7 +127,7 @@ class Hub:
         self.analyze()
         week, ctx, stories = self.builder().top_stories(week, limit, " (run `hub crawl` or `hub import`)")
         with self._fetcher() as run:
-            result = run.enrich(week, stories, ctx.items, self.sync_sources(), on_event)
+            result = run.enrich(week, stories, ctx.items, self.sources().sync(), on_event)
         return dataclasses.replace(result, seconds=time.perf_counter() - t0)  # the analysis counts
 
     # -- analysis ----------------------------------------------------------------
@@ -180,9 +147,6 @@ class Hub:
         return self._analyzer().run(progress)
 
     # -- digest ------------------------------------------------------------------
-
-    def latest_week(self) -> str | None:
-        return self.builder().latest_week()
 
     def digest(
         self,
@@ -318,16 +282,6 @@ class Hub:
         from hub.publishers import email as mail
 
         return mail.send_stored(self.store, self.config, week, dry_run=dry_run, out_dir=out_dir)
-
-    # -- exploring ---------------------------------------------------------------
-
-    def sql(self, query: str, *, max_rows: int | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """A read-only query over the store (`hub sql`): (column names, rows)."""
-        return self.store.read_query(query, max_rows=max_rows)
-
-    def export(self, table: str, fmt: str, out: Path) -> int:
-        """One table to a parquet, csv or jsonl file (`hub export`); the rows written."""
-        return self.store.export_table(table, fmt, out)
 
 
 def make_hub(config: Config, *, read_only: bool = False) -> Hub:

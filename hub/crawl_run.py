@@ -5,8 +5,8 @@ week's top stories point at (the caller ranks and chooses them: ranking is a lat
 Both hand the database to a crawler child process (hub/crawler.py: the only writer while
 it runs), take it back and record the run. Because the store is closed and reopened around
 the child, `Fetcher.store` is the open store afterwards, also when a run raised: the
-caller must take it from there. The sources a crawl reads are checked here too
-(`source_record`, `feeds_to_add`).
+caller must take it from there. The sources it reads are kept by
+`hub.sources.registry`.
 """
 
 from __future__ import annotations
@@ -17,13 +17,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from hub import crawler, enrich
-from hub.config import Config, SourceConfig, field_error
+from hub.config import Config
 from hub.exceptions import HubError, NotFoundError
-from hub.sources.ids import normalize_url
-from hub.sources.urls import canonical_url, fetch_refusal, refusal_message
 from hub.store import FetchRecord, Store
 from hub.types import CrawlResult, EnrichResult, Item, Story
 
@@ -192,50 +188,3 @@ def crawl_targets(
     waiting = [s for s in chosen if s["not_before"] and s["not_before"] > now]
     skipped = [f"{s['name']} (rate limited until {s['not_before']:%Y-%m-%d %H:%M} UTC)" for s in waiting]
     return [s for s in chosen if s not in waiting], skipped
-
-
-def source_record(
-    name: str,
-    kind: str,
-    url: str,
-    tags: Sequence[str],
-    params: Mapping[str, Any] | None,
-    *,
-    allow_link_local: bool = False,
-) -> dict[str, Any]:
-    """A source as the store keeps it, checked like hub.toml's: HubError says what is wrong.
-    Its URL is stored canonical (scheme and host in lower case) and must be one hub fetches
-    (`hub.sources.urls.fetch_refusal`: no link-local or metadata host unless allowed)."""
-    url = canonical_url(url)
-    try:
-        src = SourceConfig(name=name, kind=kind, url=url, tags=tuple(tags), params=dict(params or {}))
-    except ValidationError as e:
-        why = "; ".join(field_error(x) for x in e.errors())
-        raise HubError(f"invalid source {name!r}: {why}") from e
-    if kind not in crawler.KINDS:
-        raise HubError(f"unknown source kind {kind!r} (one of {', '.join(crawler.KINDS)})")
-    if kind == "feed" and not url.startswith(("http://", "https://")):
-        raise HubError(f"feed source {name!r} needs an http(s) url")
-    for value in (url, *(v for v in src.params.values() if isinstance(v, str))):
-        if refused := fetch_refusal(value, allow_link_local=allow_link_local):
-            raise HubError(f"source {name!r}: {refusal_message(value, refused)}")
-    return src.model_dump(mode="json")
-
-
-def feeds_to_add(existing: Sequence[Mapping[str, Any]], feeds: Sequence[Any]) -> list[tuple[str, Any]]:
-    """The OPML feeds whose URL is no source yet (nor an earlier feed of the list), each with
-    a free source name: its own, or with -2, -3, ... appended."""
-    urls = {normalize_url(s["url"]) for s in existing if s["url"]}
-    names = {s["name"] for s in existing}
-    new: list[tuple[str, Any]] = []
-    for f in feeds:
-        if normalize_url(f.url) in urls:
-            continue
-        name, n = f.name, 1
-        while name in names:
-            n += 1
-            name = f"{f.name}-{n}"
-        new.append((name, f))
-        urls.add(normalize_url(f.url))
-        names.add(name)
-    return new

@@ -233,7 +233,7 @@ def test_redirects_to_other_schemes_are_never_followed(
         # hub.toml and `hub sources add` refuse a file: URL up front (tests/test_config.py);
         # a row an older version stored still meets the crawler's own guard.
         with pytest.raises(HubError, match="http:// or https://"):
-            hub.add_source("configured-file", "feed", local.as_uri())
+            hub.sources().add("configured-file", "feed", local.as_uri())
         hub.store.add_source({"name": "configured-file", "kind": "feed", "url": local.as_uri(), "tags": []})
         result = hub.crawl()
         errors = _errors(hub)

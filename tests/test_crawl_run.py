@@ -13,9 +13,10 @@ import pytest
 from hub import crawler
 from hub.config import load_config
 from hub.core import make_hub
-from hub.crawl_run import crawl_targets, feeds_to_add, source_record
+from hub.crawl_run import crawl_targets
 from hub.exceptions import CrawlError, HubError, NotFoundError
 from hub.sources.opml import FeedRef
+from hub.sources.registry import feeds_to_add, source_record
 
 NOW = dt.datetime(2025, 4, 20, 12, tzinfo=dt.UTC)
 

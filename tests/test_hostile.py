@@ -743,12 +743,12 @@ def test_link_local_and_metadata_sources_are_refused_everywhere(hub: Hub, tmp_pa
     from spiders.middlewares import RefusedURL, SafeUrlMiddleware
 
     with pytest.raises(HubError, match="allow_link_local") as e:
-        hub.add_source("meta", "feed", url)
+        hub.sources().add("meta", "feed", url)
     _one_line(e.value)
     opml = tmp_path / "list.opml"
     opml.write_text(_opml(_feed("https://example.org/a.xml", "a"), _feed(url, "meta")), encoding="utf-8")
     with pytest.raises(HubError, match="allow_link_local"):
-        hub.import_feeds(read_opml(opml))
+        hub.sources().import_feeds(read_opml(opml))
     assert _user_sources(hub) == []  # all or nothing: "a" is not kept
     from scrapy import Request
 
@@ -763,13 +763,13 @@ def test_link_local_and_metadata_sources_are_refused_everywhere(hub: Hub, tmp_pa
     "url", ["http://127.0.0.1:8080/feed", "http://localhost/feed", "http://10.0.0.1/f", "http://[::1]/f"]
 )
 def test_loopback_and_lan_sources_stay_allowed(hub: Hub, url: str) -> None:
-    assert hub.add_source("local", "feed", url)["url"] == url
+    assert hub.sources().add("local", "feed", url)["url"] == url
 
 
 def test_link_local_is_allowed_when_hub_toml_says_so(tmp_path: Path) -> None:
     env = {"HUB_CRAWL__ALLOW_LINK_LOCAL": "true"}
     with make_hub(load_config(None, env=env, workspace=tmp_path)) as h:
-        assert h.add_source("meta", "feed", METADATA_URLS[0])["url"] == METADATA_URLS[0]
+        assert h.sources().add("meta", "feed", METADATA_URLS[0])["url"] == METADATA_URLS[0]
 
 
 def test_opml_import_is_all_or_nothing_canonical_and_iterative(hub: Hub, tmp_path: Path) -> None:
@@ -784,14 +784,14 @@ def test_opml_import_is_all_or_nothing_canonical_and_iterative(hub: Hub, tmp_pat
         ),
         encoding="utf-8",
     )
-    assert hub.import_feeds(read_opml(opml)) == (2, 0)
+    assert hub.sources().import_feeds(read_opml(opml)) == (2, 0)
     urls = sorted(s["url"] for s in _user_sources(hub))
     assert urls == ["http://example.org/A.xml", "https://example.org/b"]  # scheme and host canonical
-    assert hub.import_feeds(read_opml(opml)) == (0, 2)  # compared canonical: no duplicates
+    assert hub.sources().import_feeds(read_opml(opml)) == (0, 2)  # compared canonical: no duplicates
     bad = tmp_path / "bad.opml"
     bad.write_text(_opml(_feed("https://example.org/c", "c"), _feed("http://169.254.169.254/", "m")))
     with pytest.raises(HubError):
-        hub.import_feeds(read_opml(bad))
+        hub.sources().import_feeds(read_opml(bad))
     assert len(_user_sources(hub)) == 2
     deep = tmp_path / "deep.opml"
     n = 100_000
