@@ -589,11 +589,12 @@ app.add_typer(subscribers_app, name="subscribers")
 
 @subscribers_app.command("add")
 def subscribers_add(addresses: Annotated[list[str], typer.Argument(help="Email addresses.")]) -> None:
-    """Subscribe addresses (validated; stored in the database)."""
+    """Subscribe addresses (validated; stored in the database). All or none: one invalid
+    address stores none of them."""
     with _errors(), _hub() as hub:
-        for raw in addresses:
-            email, new = hub.add_subscriber(raw)
-            out.print(f"{'added' if new else 'already subscribed'}: {escape(email)}")
+        added = hub.add_subscribers(addresses)
+    for email, new in added:
+        out.print(f"{'added' if new else 'already subscribed'}: {escape(email)}")
 
 
 @subscribers_app.command("remove")

@@ -266,9 +266,13 @@ class Hub:
     # -- email -------------------------------------------------------------------
 
     def add_subscriber(self, address: str) -> tuple[str, bool]:
+        return self.add_subscribers([address])[0]
+
+    def add_subscribers(self, addresses: Sequence[str]) -> list[tuple[str, bool]]:
+        """(address as stored, new?) each; all or none: one bad address stores nothing."""
         from hub.publishers import email as mail
 
-        return mail.subscribe(self.store, address)
+        return mail.subscribe(self.store, addresses)
 
     def remove_subscriber(self, address: str) -> str:
         from hub.publishers import email as mail

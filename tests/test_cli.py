@@ -266,6 +266,20 @@ def test_plurals() -> None:
     assert "1 subscriber\n" in runner.invoke(app, ["subscribers", "list"]).output
 
 
+def test_subscribers_add_is_all_or_nothing() -> None:
+    bad = runner.invoke(app, ["subscribers", "add", "a@example.org", "not an address", "b@example.org"])
+    assert bad.exit_code == 1 and "not an address" in bad.output
+    assert "0 subscribers" in runner.invoke(app, ["subscribers", "list"]).output  # a@ was not kept
+    good = runner.invoke(app, ["subscribers", "add", "a@example.org", "B@Example.org", "a@example.org"])
+    assert good.exit_code == 0, good.output
+    assert good.output.splitlines() == [
+        "added: a@example.org",
+        "added: b@example.org",
+        "already subscribed: a@example.org",
+    ]
+    assert "2 subscribers" in runner.invoke(app, ["subscribers", "list"]).output
+
+
 def test_config_is_found_in_the_user_folder_from_anywhere(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -156,15 +156,22 @@ def write_outbox(
     return report
 
 
-def subscribe(store: Store, address: str) -> tuple[str, bool]:
-    """The address, normalized, and whether it is new (a second subscribe changes nothing)."""
+def subscribe(store: Store, addresses: Sequence[str]) -> list[tuple[str, bool]]:
+    """Each address, normalized, and whether it is new (a second subscribe changes nothing).
+    All or none: every address is checked before any is stored, in one transaction."""
+    emails = [_subscribable(a) for a in addresses]
+    with store.transaction():
+        return [(email, store.add_subscriber(email)) for email in emails]
+
+
+def _subscribable(address: str) -> str:
     email = parse_address(address)
     local = email.partition("@")[0]
     if len(local.encode()) > MAX_LOCAL or len(email.encode()) > MAX_ADDRESS:  # RFC 5321 4.5.3.1
         shown = f"{address[:60]!r}{'…' if len(address) > 60 else ''}"
         limits = f"at most {MAX_LOCAL} bytes before the @, {MAX_ADDRESS} in all"
         raise PublishError(f"not a valid email address: {shown} ({limits})")
-    return email, store.add_subscriber(email)
+    return email
 
 
 def unsubscribe(store: Store, address: str) -> str:
