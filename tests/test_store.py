@@ -116,3 +116,40 @@ def test_items_by_id_are_read_by_row_id_runs(
         assert [it.id for it in got] == sorted(set(wanted) - {_item(7).id, "arxiv:9999.99999"})
         assert all(it.extra == {"n": int(it.id[-5:])} for it in got)
         assert [it.title for it in got][-2:] == ["late 3022", "late 3099"]
+
+
+def test_migration_makes_week_keys_canonical(tmp_path: Path) -> None:
+    """A hub before `canonical_week` stored weeks as typed: `2025-w16` beside `2025-W16`."""
+    path = tmp_path / "old.duckdb"
+    now = "2025-04-21 08:00:00"
+    with Store(path) as s:
+        for week, title in (("2025-W16", "canonical"), ("2025-w16", "typed"), ("2025W17", "only typed")):
+            content = f'{{"week": "{week}", "title": "{title}"}}'
+            s.execute(
+                "INSERT INTO digests VALUES (?, '2025-04-14', '2025-04-20', ?, ?)", [week, now, content]
+            )
+        scores = [("2025-W16", "s1", 1), ("2025-w16", "s1", 9), ("2025-w16", "s2", 2), ("9999-W99", "s1", 1)]
+        for week, story, rank in scores:
+            s.execute("INSERT INTO scores VALUES (?, ?, ?, 0.5, NULL)", [week, story, rank])
+        for week, email in (
+            ("2025-W16", "a@example.org"),
+            ("2025-w16", "a@example.org"),
+            (" 2025-w16", "b@x.org"),
+        ):
+            s.execute("INSERT INTO deliveries VALUES (?, ?, 'sent', 1, NULL, NULL, ?)", [week, email, now])
+        s.execute("INSERT INTO topic_origins VALUES ('emerging-1', '2025-w17')")
+        s.execute("DELETE FROM _hub_migrations WHERE name = 'm010_canonical_weeks'")
+    with Store(path) as s:
+        assert "m010_canonical_weeks" in s.applied_migrations()
+        digests = s.fetchall("SELECT week, content->>'title', content->>'week' FROM digests ORDER BY week")
+        assert digests == [("2025-W16", "canonical", "2025-W16"), ("2025-W17", "only typed", "2025-W17")]
+        assert s.fetchall("SELECT week, story_id, rank FROM scores ORDER BY week, story_id") == [
+            ("2025-W16", "s1", 1),  # the canonical row wins
+            ("2025-W16", "s2", 2),
+            ("9999-W99", "s1", 1),  # no week hub can hold: left as it is
+        ]
+        assert s.fetchall("SELECT week, email FROM deliveries ORDER BY email") == [
+            ("2025-W16", "a@example.org"),
+            ("2025-W16", "b@x.org"),
+        ]
+        assert s.scalar("SELECT week FROM topic_origins") == "2025-W17"

@@ -258,6 +258,45 @@ def m009_tantivy_search(con: Any) -> None:
     )
 
 
+# Tables keyed by week, with the rest of their key: (table, other key columns).
+_WEEK_KEYED = (
+    ("digests", ()),
+    ("scores", ("story_id",)),
+    ("deliveries", ("email",)),
+    ("topic_origins", None),  # keyed by topic: its week is only renamed
+)
+
+
+def m010_canonical_weeks(con: Any) -> None:
+    """Week keys as `hub.weeks.canonical_week` writes them (`2025-W16`): an older hub kept a
+    week as typed (`2025-w16`, ` 2025-W16`), so one week could hold two digests, two score
+    lists or two deliveries to one address. Where the canonical key already has a row, that
+    row is kept (it is what hub reads and publishes) and the other spelling's row goes; a
+    key that is no week at all is left as it is. A digest's stored content says its week too."""
+    from hub.weeks import canonical_week  # imported here: only this migration needs it
+
+    for table, rest in _WEEK_KEYED:
+        for (week,) in con.execute(f"SELECT DISTINCT week FROM {table}").fetchall():
+            try:
+                canon = canonical_week(week)
+            except ValueError:
+                continue
+            if canon == week:
+                continue
+            if rest is not None:
+                same = " AND ".join(f"o.{c} = t.{c}" for c in rest) or "true"
+                con.execute(
+                    f"DELETE FROM {table} t WHERE t.week = ? "
+                    f"AND EXISTS (SELECT 1 FROM {table} o WHERE o.week = ? AND {same})",
+                    [week, canon],
+                )
+            con.execute(f"UPDATE {table} SET week = ? WHERE week = ?", [canon, week])
+    con.execute(
+        "UPDATE digests SET content = json_merge_patch(content, json_object('week', week)) "
+        "WHERE json_extract_string(content, '$.week') IS DISTINCT FROM week"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_crawling,
@@ -268,4 +307,5 @@ MIGRATIONS: list[Migration] = [
     m007_incremental_analysis,
     m008_enrichments,
     m009_tantivy_search,
+    m010_canonical_weeks,
 ]
