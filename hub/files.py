@@ -44,10 +44,21 @@ _BOMS = (
 _XML_DECL_ENCODING = re.compile(rb"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 
 
+# Without a mark, a document that starts with an ASCII character shows its encoding by
+# which of its first four bytes are zero (RFC 4627 section 3, XML 1.0 appendix F).
+_ZEROS = {
+    (True, True, True, False): "utf-32-be",
+    (False, True, True, True): "utf-32-le",
+    (True, False, True, False): "utf-16-be",
+    (False, True, False, True): "utf-16-le",
+}
+
+
 def to_utf8(data: bytes, name: str) -> bytes:
-    """A document that starts with a byte-order mark (UTF-8, UTF-16 or UTF-32) as UTF-8
-    without it, its XML declaration (if any) saying UTF-8; anything else unchanged. Every
-    reader of user documents calls this first, so detection and parsing see one encoding."""
+    """A document in UTF-16 or UTF-32 (with a byte-order mark, or without one when its first
+    character is ASCII), or in UTF-8 with a mark, as UTF-8 without it, its XML declaration (if
+    any) saying UTF-8; anything else unchanged. Every reader of user documents calls this
+    first, so detection and parsing see one encoding."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
@@ -58,6 +69,13 @@ def to_utf8(data: bytes, name: str) -> bytes:
                     name, f"not valid {codec.upper()} text (invalid bytes at offset {where})"
                 ) from e
             return _XML_DECL_ENCODING.sub(rb"\1\2UTF-8\2", text.encode("utf-8"), count=1)
+    codec = _ZEROS.get(tuple(b == 0 for b in data[:4])) if len(data) >= 4 else None
+    if codec is not None:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            return data  # not text in that encoding after all: the format check says what it is
+        return _XML_DECL_ENCODING.sub(rb"\1\2UTF-8\2", text.encode("utf-8"), count=1)
     return data
 
 

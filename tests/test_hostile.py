@@ -932,6 +932,9 @@ def _encodings(raw: bytes) -> dict[str, bytes]:
         "UTF-16 LE BOM": b"\xff\xfe" + text.encode("utf-16-le"),
         "UTF-16 BE BOM": b"\xfe\xff" + text.encode("utf-16-be"),
         "UTF-32 LE BOM": b"\xff\xfe\x00\x00" + text.encode("utf-32-le"),
+        "UTF-16 LE, no BOM": text.encode("utf-16-le"),
+        "UTF-16 BE, no BOM": text.encode("utf-16-be"),
+        "UTF-32 BE, no BOM": text.encode("utf-32-be"),
     }
 
 
@@ -952,7 +955,7 @@ def test_byte_order_marks_are_read_like_utf8(name: str) -> None:
         got = sources.parse(data, name)
         assert got.format == plain.format, encoding
         assert [(i.id, i.title) for i in got.items] == [(i.id, i.title) for i in plain.items], encoding
-    SUMMARY[f"cleaned: {plain.format} in UTF-8 BOM, UTF-16 LE/BE and UTF-32 (same items)"] += 1
+    SUMMARY[f"cleaned: {plain.format} in UTF-8 BOM, UTF-16 LE/BE and UTF-32, marked or not (same items)"] += 1
 
 
 def test_byte_order_marks_in_opml_and_schedules_and_broken_utf16(tmp_path: Path) -> None:
