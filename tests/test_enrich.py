@@ -353,6 +353,7 @@ def _posts(srv: HTTPServer) -> dict[str, dict[str, Any]]:
         "gone": u("/gone"),
         "huge": u("/huge"),
         "redirect": u("/moved"),
+        "metadata": "http://169.254.169.254/latest/meta-data/",  # a post linking it outright
         "robots": u("/private/page"),
         "binary": u("/download"),
         "pdf": u("/slides.pdf"),
@@ -446,6 +447,7 @@ def test_enrich_stores_main_text_or_a_clean_fallback(enriched: dict[str, Any]) -
         "gone": ("http-error", 404),
         "huge": ("too-large", None),
         "redirect": ("refused", None),
+        "metadata": ("refused", None),
         "robots": ("refused", None),
         "binary": ("not-html", 200),
     }
@@ -454,6 +456,7 @@ def test_enrich_stores_main_text_or_a_clean_fallback(enriched: dict[str, Any]) -
         assert (row["status"], row["http_status"], row["text"]) == (status, http, None), name
         assert row["error"], name
     assert "link-local" in case["redirect"]["error"] and "robots" in case["robots"]["error"]
+    assert "link-local" in case["metadata"]["error"] and "allow_link_local" in case["metadata"]["error"]
     assert case["pdf"] is None and case["video"] is None and result.skipped == 2
     assert result.week == WEEK and result.interrupted is False
     assert result.texts == 3 and result.outcomes["ok"] == 3  # news, blog, README
