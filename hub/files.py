@@ -46,7 +46,7 @@ _XML_DECL_ENCODING = re.compile(rb"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']
 
 # Without a mark, a document that starts with an ASCII character shows its encoding by
 # which of its first four bytes are zero (RFC 4627 section 3, XML 1.0 appendix F).
-_ZEROS = {
+_ZEROS: dict[tuple[bool, ...], str] = {
     (True, True, True, False): "utf-32-be",
     (False, True, True, True): "utf-32-le",
     (True, False, True, False): "utf-16-be",
@@ -69,10 +69,10 @@ def to_utf8(data: bytes, name: str) -> bytes:
                     name, f"not valid {codec.upper()} text (invalid bytes at offset {where})"
                 ) from e
             return _XML_DECL_ENCODING.sub(rb"\1\2UTF-8\2", text.encode("utf-8"), count=1)
-    codec = _ZEROS.get(tuple(b == 0 for b in data[:4])) if len(data) >= 4 else None
-    if codec is not None:
+    unmarked = _ZEROS.get(tuple(b == 0 for b in data[:4])) if len(data) >= 4 else None
+    if unmarked is not None:
         try:
-            text = data.decode(codec)
+            text = data.decode(unmarked)
         except UnicodeDecodeError:
             return data  # not text in that encoding after all: the format check says what it is
         return _XML_DECL_ENCODING.sub(rb"\1\2UTF-8\2", text.encode("utf-8"), count=1)

@@ -68,9 +68,13 @@ RULE_CASES = {
             "for camera-radar Autonomous Vehicle (AV) datasets.",
             "For instance, GPT-o1's performance on benchmarks like MathVista, MathVerse, and MathVision is "
             "similar to fast-thinking models.",
+            "While LLMs readily benefit from such techniques, improving reasoning in Small Language Models "
+            "(SLMs) remains challenging due to their limited model capacity.",  # arXiv 2504.21233
         ],
         [
             CLIMB_PROPOSE,
+            "Recent work by Deepseek-R1 demonstrates that distillation from LLM-generated synthetic data can "
+            "substantially improve the reasoning ability of SLM, such as in math.",
             "Pre-training datasets are typically collected from web content and lack inherent domain "
             "divisions.",
         ],
@@ -408,10 +412,7 @@ def test_lead_names_the_top_stories_in_their_own_words() -> None:
     text = lead.compose_lead(stories, (), stats)
     parts = summary_lint.sentences(text)
     assert 3 <= len(parts) <= 5, parts
-    assert (
-        parts[0] == "BitNet b1.58 2B4T Technical Report — its authors introduce BitNet b1.58 2B4T, the first "
-        "open-source LLM [1]."
-    )
+    assert parts[0] == "BitNet b1.58 2B4T — the first open-source LLM [1]."
     assert parts[1] == "xVerify is an efficient answer verifier for reasoning model evaluations [3]."
     assert parts[2].startswith("Gemini 2.5 Flash, is now in preview") and parts[2].endswith("[4].")
     assert "Also among the top stories: GPT-4.1 in the API [2]." in text
@@ -424,6 +425,69 @@ def test_lead_names_the_top_stories_in_their_own_words() -> None:
         "308 repositories, 246 posts and threads) joined into 1636 stories."
     )
     assert lead.compose_lead([], (), {}) == "No stories this week."
+
+
+def test_a_long_sentence_naming_the_story_keeps_its_main_clause() -> None:
+    # the summary hub makes of arXiv 2504.21801's abstract (W18)
+    named = (
+        "DeepSeek-Prover-V2 is an open-source large language model designed for formal theorem proving "
+        "in Lean 4, with initialization data collected through a recursive theorem proving pipeline "
+        "powered by DeepSeek-V3."
+    )
+    detail = "The cold-start training procedure begins by prompting DeepSeek-V3 to decompose problems."
+    title = "DeepSeek-Prover-V2: Advancing Formal Mathematical Reasoning via Reinforcement Learning"
+    assert len(named) > lead.MAX_SENTENCE
+    assert lead.story_sentence(_ds(1, title, f"{named} {detail}")) == (
+        "DeepSeek-Prover-V2 is an open-source large language model designed for formal theorem proving "
+        "in Lean 4 [1]."
+    )
+    no_clause = named.replace(", with", " with")  # nowhere to end early: another sentence is used
+    other = lead.story_sentence(_ds(1, title, f"{no_clause} {detail}"))
+    assert other == f"DeepSeek-Prover-V2 — {detail[:-1]} [1]."
+
+
+@pytest.mark.parametrize(
+    ("title", "called"),
+    [  # real titles of W16-W18
+        ("Show HN: Dia, an open-weights TTS model for generating realistic dialogue", "Dia"),
+        ("Mercury, the first commercial-scale diffusion language model", "Mercury"),
+        ("Kimi-Audio Technical Report", "Kimi-Audio"),
+        ("Phi-4-reasoning Technical Report", "Phi-4-reasoning"),
+        ("TTRL: Test-Time Reinforcement Learning", "TTRL"),
+        ("jlowin/fastmcp — The fast, Pythonic way to build MCP servers and clients", "jlowin/fastmcp"),
+        ("GPT-4.1 in the API", "GPT-4.1 in the API"),
+        ("Why is OpenAI buying Windsurf?", "Why is OpenAI buying Windsurf?"),
+    ],
+)
+def test_a_story_is_called_by_its_name(title: str, called: str) -> None:
+    assert lead.name(title) == called
+
+
+def test_a_sentence_naming_the_story_stands_alone_and_a_name_is_a_whole_word() -> None:
+    dia = _ds(6, "Show HN: Dia, an open-weights TTS model for generating realistic dialogue", "")
+    tts = "A TTS model capable of generating ultra-realistic dialogue in one pass."  # "dia" of "dialogue"
+    assert lead.story_sentence(replace(dia, summary=tts)) == f"Dia — {tts[:-1]} [6]."
+    phi = _ds(4, "Phi-4-Mini-Reasoning: Exploring the Limits of Small Reasoning Language Models in Math", "")
+    resulting = (
+        "The resulting Phi-4-Mini-Reasoning model exceeds, on math reasoning tasks, much larger reasoning "
+        "models, e.g., outperforming DeepSeek-R1-Distill-Qwen-7B by 3.2 points and "
+        "DeepSeek-R1-Distill-Llama-8B by 7.7 points on Math-500."
+    )
+    assert lead.story_sentence(replace(phi, summary=resulting)) == (
+        "The resulting Phi-4-Mini-Reasoning model exceeds, on math reasoning tasks, much larger reasoning "
+        "models [4]."
+    )
+
+
+def test_a_sentence_in_the_first_person_singular_is_not_a_lead() -> None:
+    # the opening of a real W16 self post ("12-factor Agents"), then a sentence that can stand
+    story = _ds(30, "12-factor Agents: Patterns of reliable LLM applications", "")
+    said = lead.story_sentence(replace(story, summary="I've been building AI agents for a while."))
+    assert said is None
+    plain = "Most AI agents in production are mostly deterministic code, i.e. software."
+    assert lead.story_sentence(replace(story, summary=f"I've been building AI agents. {plain}")) == (
+        f"12-factor Agents — {plain[:-1]} [30]."
+    )
 
 
 def test_topic_intros_cite_their_section() -> None:

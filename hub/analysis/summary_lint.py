@@ -110,7 +110,11 @@ def truncated(summary: str, title: str = "") -> str | None:
 _BACK_REFERENCE = re.compile(
     r"\b(?:this|these|that|those|such|the above|the aforementioned) (?:issues?|problems?|gaps?|"
     r"limitations?|challenges?|shortcomings?|drawbacks?|bottlenecks?|vulnerabilit(?:y|ies)|"
-    r"observations?|findings?|insights?|difficult(?:y|ies))\b",
+    r"observations?|findings?|insights?|difficult(?:y|ies))\b|"
+    # "such" (not "such as") points back at what came before: "benefit from such techniques"
+    r"\bsuch (?!as\b)(?:techniques?|methods?|approach(?:es)?|strateg(?:y|ies)|models?|systems?|"
+    r"tasks?|settings?|cases?|designs?|mechanisms?|frameworks?|paradigms?|tools?|capabilities|"
+    r"abilities|behaviou?rs?|attacks?|errors?|data)\b",
     re.IGNORECASE,
 )
 

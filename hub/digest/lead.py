@@ -20,38 +20,75 @@ ALSO_STORIES = 3  # top stories named in passing (no usable sentence, or for bre
 MAX_SENTENCE = 200  # a lead sentence longer than this is not used (never cut)
 MAX_LEAD = 420  # the story sentences together
 _POST_PREFIX = re.compile(r"^(?:show|ask|launch|tell) hn:\s*", re.IGNORECASE)
-_FIRST_PERSON = re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us|ours|my|me|mine)\b", re.IGNORECASE)
+_I = re.compile(r"(?<![\w.])I(?:['’](?:m|ve|d|ll))?(?![\w.])")  # "I", "I've"; not "i.e." or "Phase I."
+_REPORT = re.compile(r"^(.{2,60}?)\s+(?:technical|tech)\s+report$", re.IGNORECASE)
+_APPOSITION = re.compile(r"^([^,]{2,40}?), (?:a|an|the) ")  # "Mercury, the first ... model"
 _OTHER = "other"
+# Where a long sentence that names a story may end early: before a clause that only adds
+# detail to a whole main clause ("X is an open-source LLM for theorem proving in Lean 4,
+# with data collected through ..." says what X is up to the comma).
+_DETAIL = re.compile(
+    r",\s+(?:with|which|where|whereas|while|including|such as|e\.g\.|achieving|enabling|allowing|"
+    r"making|using|leveraging|featuring|offering|providing|outperforming|surpassing|reaching|"
+    r"yielding|resulting|demonstrating|showing|built|trained|powered)(?!\w)"
+)
 
 
 def name(title: str) -> str:
-    """What a story is called: 'TTRL' for 'TTRL: Test-Time…', 'owner/repo' for a repo."""
+    """What a story is called: 'TTRL' for 'TTRL: Test-Time…', 'owner/repo' for a repo,
+    'Dia' for 'Dia, an open-weights TTS model…', 'Phi-4-reasoning' for its technical report."""
     title = _POST_PREFIX.sub("", title.strip())
     head = re.split(r" — |: ", title, maxsplit=1)[0].strip()
+    if head == title and (m := _REPORT.match(title) or _APPOSITION.match(title)):
+        head = m.group(1).strip()
     return head if 2 <= len(head) <= 60 else title
 
 
 def _said(sentence: str) -> str | None:
     """The sentence as the lead can say it: 'We introduce X' -> 'Its authors introduce X';
-    None when it speaks in the first person past its opening word."""
+    None when it speaks in the first person past its opening word ("I've been building…")."""
     if sentence.startswith("We "):
         sentence = "its authors " + sentence[3:]
-    if _FIRST_PERSON.search(sentence):
+    if _FIRST_PERSON.search(sentence) or _I.search(sentence):
         return None
     return sentence
 
 
+def _names(sentence: str, called: str) -> re.Match[str] | None:
+    """Where the sentence says the story's name as a word ("Dia" is not in "dialogue")."""
+    return re.search(rf"(?<![\w-]){re.escape(called)}(?![\w-])", sentence, re.IGNORECASE)
+
+
+def _main_clause(sentence: str, called: str) -> str:
+    """A sentence longer than MAX_SENTENCE up to the first detail clause after the story's
+    name (then ending in a full stop), else as it is."""
+    if len(sentence) <= MAX_SENTENCE:
+        return sentence
+    found = _names(sentence, called)
+    after = found.end() if found else 0
+    cut = next((m.start() for m in _DETAIL.finditer(sentence) if m.start() >= after), None)
+    return f"{sentence[:cut]}." if cut is not None else sentence
+
+
 def story_sentence(story: DigestStory) -> str | None:
     """'<name> — <a sentence of its summary> [rank].', or None when no sentence fits.
-    A sentence that names the story itself is preferred, and then stands alone."""
+    A sentence that names the story itself is preferred (a long one up to its main clause),
+    and then stands alone."""
     called = name(story.title)
-    fits = [said for s in sentences(story.summary) if (said := _said(s)) and len(said) <= MAX_SENTENCE]
-    if not fits:
+    said_all = [said for s in sentences(story.summary) if (said := _said(s))]
+    called_in = [s for s in said_all if _names(s, called)]
+    naming = [m for s in called_in if len(m := _main_clause(s, called)) <= MAX_SENTENCE]
+    fits = [s for s in said_all if len(s) <= MAX_SENTENCE]
+    if not naming and not fits:
         return None
-    said = next((s for s in fits if called.lower() in s.lower()), fits[0])
+    said = naming[0] if naming else fits[0]
     body, end = (said[:-1], said[-1]) if said[-1] in ".!?" else (said, ".")
-    if not body.lower().startswith(called.lower()):
-        body = f"{called} — {body}"
+    intro = re.match(rf"its authors \w+ {re.escape(called)}, ((?:a|an|the) .+)$", body, re.IGNORECASE)
+    if intro:  # "its authors introduce X, the first open LLM" says "X — the first open LLM"
+        body = intro.group(1)
+    if not _names(body, called) or body.startswith("its authors"):
+        body = f"{called} — {body}"  # a sentence that names the story stands alone
     return f"{body} [{story.rank}]{end}"
 
 
