@@ -427,6 +427,37 @@ def test_a_paper_title_opens_its_abstract_page_with_pdf_hf_and_code_beside_it() 
     )
 
 
+def test_a_paper_known_only_from_hugging_face_opens_on_arxiv_with_its_upvotes() -> None:
+    rid = "2504.07981"  # an HF daily paper is an arXiv paper: same id
+    hf = DigestItem(f"hf:{rid}", "paper", f"https://huggingface.co/papers/{rid}", "hf", upvotes=4, comments=1)
+    story = DigestStory(4, "s-hf", ARXIV[rid]["title"], "agents", "Agents", 1.0, {}, "", (hf,))
+    assert render.article_url(story) == f"https://arxiv.org/abs/{rid}"
+    main, more = render.story_links(story)
+    assert main == [
+        ("PDF", f"https://arxiv.org/pdf/{rid}", ""),
+        ("HF", f"https://huggingface.co/papers/{rid}", "4 upvotes, 1 comment"),
+    ]
+    assert more == []
+
+
+def test_a_self_post_shows_its_points_though_the_title_opens_its_thread() -> None:
+    url = "https://news.ycombinator.com/item?id=43782299"  # Ask HN (W17): no article to open
+    ask = DigestItem("hn:43782299", "thread", url, "hn", points=177, comments=333)
+    story = DigestStory(
+        26,
+        "s-ask",
+        "Ask HN: Share your AI prompt that stumps every model",
+        "code",
+        "Code",
+        1.0,
+        {},
+        "",
+        (ask,),
+    )
+    assert render.article_url(story) == url
+    assert render.story_links(story) == ([("HN thread", url, "177 points, 333 comments")], [])
+
+
 def test_emerging_and_other_topics_are_neither_shown_nor_linked() -> None:
     d = real_digest()
     odd = DigestStory(

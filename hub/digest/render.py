@@ -201,44 +201,64 @@ def _k(n: int) -> str:
 
 def evidence(item: DigestItem) -> str:
     """What was measured about an item: '462 points, 371 comments', '103 upvotes', '12.3k stars'."""
-    parts = []
-    if item.points is not None:
-        parts.append(f"{_k(item.points)} points")
-    if item.upvotes is not None:
-        parts.append(f"{_k(item.upvotes)} upvotes")
-    if item.stars is not None:
-        parts.append(f"{_k(item.stars)} stars")
-    if item.comments:
-        parts.append(f"{_k(item.comments)} comments")
-    return ", ".join(parts)
+    counts = (
+        ("point", item.points),
+        ("upvote", item.upvotes),
+        ("star", item.stars),
+        ("comment", item.comments),
+    )
+    return ", ".join(
+        f"{_k(n)} {word if n == 1 else word + 's'}"
+        for word, n in counts
+        if n is not None and (n or word != "comment")  # "0 points" is a measure, "0 comments" is not
+    )
 
 
 def article_url(story: DigestStory) -> str:
     """Where the title leads: the paper's abstract page, else the article a post points
     at (an HN link post keeps it as target_url), else the first linkable item."""
-    papers = [it.url for it in story.items if it.kind == "paper"]
+    papers = [_abstract_url(it) for it in story.items if it.kind == "paper"]
+    papers.sort(key=lambda u: not u.startswith("https://arxiv.org/"))
     targets = [it.target_url for it in story.items if it.target_url]
     own = [it.url for it in story.items]
     return next((u for u in (*papers, *targets, *own) if safe_href(u)), "")
 
 
+def _arxiv_id(item: DigestItem) -> str | None:
+    """The arXiv id of a paper on arXiv or on Hugging Face's daily papers (an arXiv id too)."""
+    for prefix in ("arxiv:", "hf:"):
+        if item.id.startswith(prefix) and item.kind == "paper":
+            return item.id.removeprefix(prefix)
+    return None
+
+
+def _abstract_url(item: DigestItem) -> str:
+    """A paper's abstract page: arXiv's, also for a paper known only from Hugging Face."""
+    ident = _arxiv_id(item)
+    return f"https://arxiv.org/abs/{quote(ident)}" if ident and item.id.startswith("hf:") else item.url
+
+
 def story_links(story: DigestStory) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
     """(secondary links, also discussed) as (label, url, evidence): the first item of each
-    label beside the title, the rest (a second HN thread, ...) as "also discussed"."""
+    label beside the title (also when the title links to it, if it has a measure to show:
+    an Ask HN thread's points), the rest (a second HN thread, ...) as "also discussed"."""
     main: list[tuple[str, str, str]] = []
     more: list[tuple[str, str, str]] = []
-    seen = {article_url(story)}
+    title_url = article_url(story)
+    seen = {title_url}
     labels: set[str] = set()
     for it in story.items:
+        if (ident := _arxiv_id(it)) and "PDF" not in labels:
+            labels.add("PDF")
+            main.append(("PDF", f"https://arxiv.org/pdf/{quote(ident)}", ""))
         label = item_label(it)
         entry = (label, it.url, evidence(it))
         if it.url not in seen:
             (more if label in labels else main).append(entry)
             seen.add(it.url)
+        elif it.url == title_url and entry[2] and label not in labels:
+            main.append(entry)
         labels.add(label)
-        if it.id.startswith("arxiv:") and "PDF" not in labels:
-            labels.add("PDF")
-            main.append(("PDF", f"https://arxiv.org/pdf/{quote(it.id.removeprefix('arxiv:'))}", ""))
         if it.code_url and it.code_url not in seen and "Code" not in labels:
             labels.add("Code")
             seen.add(it.code_url)
@@ -257,8 +277,8 @@ def source_links(items: Sequence[DigestItem]) -> str:
     for it in items:
         ev = evidence(it)
         out.append(link(item_label(it), it.url) + (f" ({ev})" if ev else ""))
-        if it.id.startswith("arxiv:"):
-            out.append(link("PDF", f"https://arxiv.org/pdf/{quote(it.id.removeprefix('arxiv:'))}"))
+        if ident := _arxiv_id(it):
+            out.append(link("PDF", f"https://arxiv.org/pdf/{quote(ident)}"))
     return " · ".join(dict.fromkeys(out))
 
 
