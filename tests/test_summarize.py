@@ -277,6 +277,10 @@ def test_rewrites_keep_the_content() -> None:
         "control characters in the open-world game of Minecraft."
     )
     assert summarize.standalone(mindcraft).startswith("MINDcraft is an easily extensible platform")
+    # the page description of HN 43720845 (W16) lost an appositive and kept its comma
+    flash = "Gemini 2.5 Flash,  is now in preview, offering improved reasoning."
+    assert summarize.standalone(flash) == "Gemini 2.5 Flash is now in preview, offering improved reasoning."
+    assert summarize.standalone("OpenAI, Google and Meta are here.") == "OpenAI, Google and Meta are here."
     example = RULE_CASES["dangling"][0][5]
     assert summarize.standalone(example) == example  # an example's opener is not dropped: it is rejected
     # "We propose X, a Y ... and evaluate" keeps its "we": the rewrite would break the sentence.

@@ -181,7 +181,14 @@ def standalone(sentence: str) -> str:
         s = f"We {m[1]}{_base_form(m[2].lower())}{s[m.end() :]}"
     if (m := _APPOSITIVE.match(s)) and not _SECOND_SUBJECT.search(m[2]):
         s = f"{m[1]} is {m[2]}"
-    return s
+    return _STRAY_COMMA.sub(r"\1 \2", s, count=1)
+
+
+# A comma between a short subject and its verb, left where a page's text lost an appositive:
+# "Gemini 2.5 Flash,  is now in preview" (developers.googleblog.com's own description).
+_STRAY_COMMA = re.compile(
+    r"^((?:[A-Z0-9][\w.+-]*)(?: [A-Z0-9][\w.+-]*){0,5}),\s+(is|are|was|were|has|have)\b"
+)
 
 
 # -- candidates ---------------------------------------------------------------------------
