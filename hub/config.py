@@ -303,17 +303,18 @@ def load_config(
     root = workspace or (Path(path).resolve().parent if path else Path(env.get("HUB_HOME", ".")))
     data["workspace"] = root.resolve()
     try:
-        with _no_pydantic_plugins():
+        with no_pydantic_plugins():
             return Config.model_validate(data)
     except ValidationError as e:
         raise ConfigError(f"{path or 'config'}: {field_error(e.errors()[0])}") from e
 
 
 @contextlib.contextmanager
-def _no_pydantic_plugins() -> Iterator[None]:
-    """Build the config's validators without pydantic's plugins: finding them reads the entry
-    points of every installed distribution (~15 ms of each start, for plugins hub does not
-    use). Typer does the same for its own adapters; the environment is restored after."""
+def no_pydantic_plugins() -> Iterator[None]:
+    """Build hub's validators (config, schedules) without pydantic's plugins: finding them
+    reads the entry points of every installed distribution (~10 ms of each start, for
+    plugins hub does not use). Typer does the same for its adapters; the environment is
+    restored after."""
     previous = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
     os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
     try:
@@ -355,7 +356,7 @@ def write_default(path: Path, *, force: bool = False, site_url: str = "") -> Pat
     text = default_toml()
     if site_url.strip():
         try:
-            with _no_pydantic_plugins():
+            with no_pydantic_plugins():
                 url = SiteConfig(url=site_url.strip()).url
         except ValidationError as e:
             raise ConfigError(f"site URL {site_url!r}: must start with http:// or https://") from e
