@@ -4,8 +4,10 @@ A HubError becomes a one-line `error: ...` on stderr and exit code 1; anything
 else keeps its traceback (it is a bug).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here, unlike the rest of hub: typer reads every
+# command's annotations to build the command tree on each start, and evaluating them from
+# strings (several times each) was ~20 ms of `hub status`. Names imported only for type
+# checking are quoted where an annotation is evaluated.
 import contextlib
 import dataclasses
 import datetime as dt
@@ -51,7 +53,7 @@ class _LazyConsole:
         self._stderr = stderr
         self._console: Console | None = None
 
-    def console(self) -> Console:
+    def console(self) -> "Console":
         if self._console is None:
             from rich.console import Console
 
@@ -78,7 +80,7 @@ def plural(n: int, word: str, many: str = "") -> str:
     return f"{n} {word if n == 1 else many or word + 's'}"
 
 
-def _table(*columns: str) -> Table:
+def _table(*columns: str) -> "Table":
     from rich.table import Table
 
     return Table(*columns)
@@ -108,13 +110,13 @@ def _config_path() -> Path | None:
     return state.config_path or find_config()
 
 
-def _config() -> Config:
+def _config() -> "Config":
     from hub.config import load_config
 
     return load_config(_config_path(), db=state.db)
 
 
-def _hub(read_only: bool = False, *, existing: bool = False, reads: bool = False) -> Hub:
+def _hub(read_only: bool = False, *, existing: bool = False, reads: bool = False) -> "Hub":
     """The configured hub. existing=True (commands that read what is stored): a missing
     database is an error naming where it was looked for, never a new empty file.
     reads=True (a command that only reads, though it would write if it could): a database
@@ -857,7 +859,7 @@ def _index_notice(state: str, db: Path) -> str | None:
     return None
 
 
-def _search_hub() -> Hub:
+def _search_hub() -> "Hub":
     """Write access when no other process has the database open: a stale index is then
     brought up to date before the search. Else read-only at once (other readers, such as
     `hub sql` or `hub export`, do not make a search wait): the index as it is."""

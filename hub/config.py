@@ -10,9 +10,11 @@ the environment variables that hold them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tomllib
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -35,7 +37,9 @@ MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: the validators are made on first use (`load_config`: Config's one schema
+    # holds the sections), not one per class at import, which was ~10 % of `hub status`.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class StoreConfig(_Frozen):
@@ -171,14 +175,14 @@ class Config(_Frozen):
     """Everything hub needs to know, resolved: paths are absolute."""
 
     workspace: Path = Path(".")
-    store: StoreConfig = StoreConfig()
-    site: SiteConfig = SiteConfig()
-    digest: DigestConfig = DigestConfig()
-    llm: LLMConfig = LLMConfig()
-    email: EmailConfig = EmailConfig()
-    crawl: CrawlConfig = CrawlConfig()
-    interests: InterestsConfig = InterestsConfig()
-    rank: RankConfig = RankConfig()
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    site: SiteConfig = Field(default_factory=SiteConfig)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+    llm: LLMConfig = Field(default_factory=LLMConfig)
+    email: EmailConfig = Field(default_factory=EmailConfig)
+    crawl: CrawlConfig = Field(default_factory=CrawlConfig)
+    interests: InterestsConfig = Field(default_factory=InterestsConfig)
+    rank: RankConfig = Field(default_factory=RankConfig)
     topics: tuple[TopicConfig, ...] = ()
     sources: tuple[SourceConfig, ...] = ()
 
@@ -299,9 +303,27 @@ def load_config(
     root = workspace or (Path(path).resolve().parent if path else Path(env.get("HUB_HOME", ".")))
     data["workspace"] = root.resolve()
     try:
-        return Config.model_validate(data)
+        with no_pydantic_plugins():
+            return Config.model_validate(data)
     except ValidationError as e:
         raise ConfigError(f"{path or 'config'}: {field_error(e.errors()[0])}") from e
+
+
+@contextlib.contextmanager
+def no_pydantic_plugins() -> Iterator[None]:
+    """Build hub's validators (config, schedules) without pydantic's plugins: finding them
+    reads the entry points of every installed distribution (~10 ms of each start, for
+    plugins hub does not use). Typer does the same for its adapters; the environment is
+    restored after."""
+    previous = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["PYDANTIC_DISABLE_PLUGINS"]
+        else:
+            os.environ["PYDANTIC_DISABLE_PLUGINS"] = previous
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -334,7 +356,8 @@ def write_default(path: Path, *, force: bool = False, site_url: str = "") -> Pat
     text = default_toml()
     if site_url.strip():
         try:
-            url = SiteConfig(url=site_url.strip()).url
+            with no_pydantic_plugins():
+                url = SiteConfig(url=site_url.strip()).url
         except ValidationError as e:
             raise ConfigError(f"site URL {site_url!r}: must start with http:// or https://") from e
         text = text.replace('\nurl = ""\n', f"\nurl = {json.dumps(url)}\n", 1)

@@ -25,7 +25,7 @@ import yaml
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from hub.config import Config, load_config
+from hub.config import Config, load_config, no_pydantic_plugins
 from hub.exceptions import ConfigError, HubError
 from hub.weeks import canonical_week
 
@@ -43,7 +43,8 @@ JobKind = Literal["crawl", "analyze", "digest", "build", "send", "weekly"]
 
 
 class JobSpec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # its validator is built on first use (load_file, without pydantic's plugins), not on import
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     cron: str
@@ -115,9 +116,9 @@ def _line_of(node: yaml.Node, loc: tuple[Any, ...]) -> int:
     return int(node.start_mark.line) + 1
 
 
-def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    """(data, node tree) of one schedule file: bounded, UTF-8 (any byte-order mark), its
-    aliases expanding to at most MAX_YAML_VALUES values; else ConfigError (one line)."""
+def _read_yaml(path: Path) -> tuple[Any, str]:
+    """(data, text) of one schedule file: bounded, UTF-8 (any byte-order mark), its aliases
+    expanding to at most MAX_YAML_VALUES values; else ConfigError (one line)."""
     from hub.files import read_bounded, to_utf8
 
     try:
@@ -127,7 +128,6 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: not UTF-8 text (invalid byte at offset {e.start})") from None
     try:
-        node = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
@@ -139,7 +139,7 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         raise ConfigError(
             f"{path}: YAML aliases expand to more than {MAX_YAML_VALUES} values (an alias bomb?)"
         )
-    return data, node
+    return data, text
 
 
 def _expanded_size(data: Any) -> int:
@@ -167,18 +167,20 @@ def _expanded_size(data: Any) -> int:
 
 def load_file(path: Path) -> list[JobSpec]:
     """One schedules/*.yml: `jobs: {name: {cron, timezone, job, args}}`."""
-    data, node = _read_yaml(path)
-    if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict) or node is None:
+    data, text = _read_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict):
         raise ConfigError(f"{path}: line 1: expected a mapping with a 'jobs' mapping")
-    jobs_node = next(v for k, v in node.value if k.value == "jobs")
     specs = []
     for name, body in data["jobs"].items():
         try:
-            specs.append(JobSpec.model_validate({"name": name, **(body or {})}))
+            with no_pydantic_plugins():
+                specs.append(JobSpec.model_validate({"name": name, **(body or {})}))
         except ValidationError as e:
             err = e.errors()[0]
             loc = (name, *err["loc"])
             field = ".".join(str(p) for p in err["loc"]) or "name"
+            # the node tree (for the line) only now: composing it was a second parse of each file
+            jobs_node = next(v for k, v in yaml.compose(text).value if k.value == "jobs")
             raise ConfigError(
                 f"{path}: line {_line_of(jobs_node, loc)}: job {name!r}, field '{field}': {err['msg']}"
             ) from None

@@ -40,7 +40,9 @@ def read_status(config: Config) -> dict[str, Any]:
     finally:
         store.close()
     info |= schedule_status(config.workspace / "schedules")
-    info["sources"] = with_configured(health, [s.model_dump() for s in config.sources])
+    # the fields read, not model_dump(): dumping would build SourceConfig's own serializer
+    configured = [{"name": s.name, "kind": s.kind, "enabled": s.enabled} for s in config.sources]
+    info["sources"] = with_configured(health, configured)
     info["failures"] = failures(info["runs"], info["sources"])
     return info
 

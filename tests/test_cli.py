@@ -506,7 +506,8 @@ def test_send_and_build_print_json(stored: list[str], tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["status"], ["status", "--json"]])
 def test_status_loads_no_stage(stored: list[str], args: list[str]) -> None:
     """`hub status` answers from the store and the schedule alone, printed without Rich
-    (fast: benchmarks/cli_startup.py)."""
+    (fast: benchmarks/cli_startup.py): no stage, no value types (hub.types), no search
+    index (tantivy), and with no schedules/ folder no schedule parser (YAML, APScheduler)."""
     import subprocess
     import sys
 
@@ -515,7 +516,8 @@ def test_status_loads_no_stage(stored: list[str], args: list[str]) -> None:
         f"r = CliRunner().invoke(app, {[*stored, *args]!r}); "
         "assert r.exit_code == 0, r.output; "
         "heavy = ('hub.core', 'hub.analysis', 'hub.digest', 'hub.publishers', 'sklearn', 'scrapy', "
-        "'mkdocs', 'openai', 'feedgen', 'sqlalchemy', 'trafilatura', 'numpy', 'rich'); "
+        "'mkdocs', 'openai', 'feedgen', 'sqlalchemy', 'trafilatura', 'numpy', 'rich', 'hub.types', "
+        "'tantivy', 'hub.scheduler', 'yaml', 'apscheduler'); "
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -153,3 +153,33 @@ def test_migration_makes_week_keys_canonical(tmp_path: Path) -> None:
             ("2025-W16", "b@x.org"),
         ]
         assert s.scalar("SELECT week FROM topic_origins") == "2025-W17"
+
+
+def test_source_health_reads_each_sources_last_fetches(tmp_path: Path) -> None:
+    """Health comes from a source's last 20 fetches, newest first (a warning is a success);
+    items count every fetch; a source never fetched has no health yet."""
+    from hub.store import FetchRecord
+
+    with Store(tmp_path / "h.duckdb") as s:
+        s.sync_config_sources([{"name": n, "kind": "feed"} for n in ("down", "flaky", "idle", "up")])
+        for n in range(30):  # `up` failed long ago, beyond its last 20 fetches
+            at = T0 + dt.timedelta(hours=n)
+            error = "HTTP 500" if n == 5 else ("warning: 2 entries skipped" if n == 29 else None)
+            fetch = FetchRecord("up", "https://u/", 200, error=error, duration_ms=float(n))
+            s.record_fetch(fetch, new=1, at=at)
+        s.record_fetch(FetchRecord("flaky", "https://f/", 503, error="HTTP 503", duration_ms=7.0), at=T0)
+        later = T0 + dt.timedelta(hours=1)
+        s.record_fetch(FetchRecord("flaky", "https://f/", 200, duration_ms=2.0), new=4, at=later)
+        s.record_fetch(FetchRecord("down", "https://d/", 200, duration_ms=1.0), new=2, at=T0)
+        s.record_fetch(FetchRecord("down", "https://d/", None, error="timed out", duration_ms=3.0), at=later)
+        health = {h.pop("name"): h for h in s.source_health()}
+    assert list(health) == ["down", "flaky", "idle", "up"]
+    assert health["up"] == {
+        "kind": "feed", "enabled": True, "items": 30, "last_success": T0 + dt.timedelta(hours=29),
+        "last_error": None, "last_error_at": None, "median_ms": 19.5, "healthy": True,
+    }  # fmt: skip
+    assert health["flaky"]["healthy"] is True and health["flaky"]["last_error"] == "HTTP 503"
+    assert (health["flaky"]["items"], health["flaky"]["median_ms"]) == (4, 4.5)
+    assert health["down"]["healthy"] is False and health["down"]["last_error_at"] == later
+    assert health["down"]["last_success"] == T0 and health["down"]["items"] == 2
+    assert health["idle"]["healthy"] is None and health["idle"]["items"] == 0

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.store.base import BaseStore, from_db, to_db, utcnow
 from hub.store.items import IDS, id_list
-from hub.types import Item, Link, Story, Summary, Topic
+
+if TYPE_CHECKING:  # imported where rows become values (see items.py)
+    from hub.types import Item, Link, Story, Summary, Topic
 
 _LINK_COLS = {
     "src": "VARCHAR",
@@ -180,6 +182,8 @@ class AnalysisMixin(BaseStore):
             f"WHERE {clauses} OR published_at IS NULL",
             params,
         )
+        from hub.types import Item
+
         return [Item(r[0], r[1], r[2], r[3], r[4], from_db(r[5])) for r in rows]
 
     def story_first_seen(self, item_ids: Collection[str]) -> dict[str, dt.datetime | None]:
@@ -204,6 +208,8 @@ class AnalysisMixin(BaseStore):
         rows = self.fetchall(
             _STORIES_SQL + f"WHERE {' OR '.join(clauses) or 'false'} GROUP BY ALL ORDER BY s.id", params
         )
+        from hub.types import Story
+
         return [Story(r[0], r[1], tuple(r[2]), r[3], from_db(r[4])) for r in rows]
 
     def links(self, item_ids: Sequence[str] | None = None) -> list[Link]:
@@ -215,6 +221,8 @@ class AnalysisMixin(BaseStore):
                 sql + f" WHERE src IN {IDS} OR dst IN {IDS} ORDER BY src, dst",
                 [id_list(item_ids), id_list(item_ids)],
             )
+        from hub.types import Link
+
         return [Link(*r) for r in rows]
 
     def stories(self, ids: Sequence[str] | None = None) -> list[Story]:
@@ -223,6 +231,8 @@ class AnalysisMixin(BaseStore):
         else:
             sql = _STORIES_SQL + f"WHERE s.id IN {IDS} GROUP BY ALL ORDER BY s.id"
             rows = self.fetchall(sql, [id_list(ids)])
+        from hub.types import Story
+
         return [Story(r[0], r[1], tuple(r[2]), r[3], from_db(r[4])) for r in rows]
 
     def story_ids_in_window(self, start: dt.datetime, end: dt.datetime) -> list[str]:
@@ -294,6 +304,8 @@ class AnalysisMixin(BaseStore):
             )
 
     def topics(self) -> list[Topic]:
+        from hub.types import Topic
+
         return [
             Topic(r[0], r[1], r[2] or "", tuple(r[3] or ()), bool(r[4]))
             for r in self.fetchall("SELECT id, name, description, keywords, seed FROM topics")
@@ -333,6 +345,8 @@ class AnalysisMixin(BaseStore):
             "WHERE story_id = ? AND content_hash = ? AND method = ?",
             [story_id, content_hash, method],
         ).fetchone()
+        from hub.types import Summary
+
         return Summary(story_id, row[0], tuple(row[1] or ()), row[2]) if row else None
 
     def save_summary(self, s: Summary, content_hash: str, tokens_in: int = 0, tokens_out: int = 0) -> None:

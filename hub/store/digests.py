@@ -6,10 +6,12 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.store.base import BaseStore, to_db, utcnow
-from hub.types import Digest, DigestItem, DigestStory, Score, TopicCount
+
+if TYPE_CHECKING:  # imported where rows become values (see items.py)
+    from hub.types import Digest, Score
 
 _SCORE_COLS = {
     "week": "VARCHAR",
@@ -35,6 +37,8 @@ def _dt(v: str | None) -> dt.datetime | None:
 
 
 def digest_from_json(raw: str | Mapping[str, Any]) -> Digest:
+    from hub.types import Digest, DigestItem, DigestStory, TopicCount
+
     d = json.loads(raw) if isinstance(raw, str) else dict(raw)
     stories = tuple(
         DigestStory(

@@ -7,11 +7,14 @@ import hashlib
 import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.exceptions import StoreError
 from hub.store.base import BaseStore, from_db, to_db, unicode_error, utcnow
-from hub.types import Item, Observation
+
+if TYPE_CHECKING:  # imported where rows become values: defining hub.types' frozen dataclasses
+    # costs ~20 ms, and `hub status` (counts, runs, source health) makes none of them
+    from hub.types import Item, Observation
 
 _ITEM_COLS = {
     "id": "VARCHAR",
@@ -129,20 +132,25 @@ def _dedupe(items: Iterable[Item]) -> list[Item]:
     return list(by_id.values())
 
 
-def _row_to_item(r: tuple[Any, ...]) -> Item:
-    return Item(
-        id=r[0],
-        kind=r[1],
-        source=r[2],
-        title=r[3],
-        url=r[4],
-        published_at=from_db(r[5]),
-        authors=tuple(r[6] or ()),
-        text=r[7] or "",
-        tags=tuple(r[8] or ()),
-        links=tuple(r[9] or ()),
-        extra=json.loads(r[10]) if r[10] else {},
-    )
+def _rows_to_items(rows: Iterable[tuple[Any, ...]]) -> list[Item]:
+    from hub.types import Item
+
+    return [
+        Item(
+            id=r[0],
+            kind=r[1],
+            source=r[2],
+            title=r[3],
+            url=r[4],
+            published_at=from_db(r[5]),
+            authors=tuple(r[6] or ()),
+            text=r[7] or "",
+            tags=tuple(r[8] or ()),
+            links=tuple(r[9] or ()),
+            extra=json.loads(r[10]) if r[10] else {},
+        )
+        for r in rows
+    ]
 
 
 class ItemsMixin(BaseStore):
@@ -252,9 +260,9 @@ class ItemsMixin(BaseStore):
     def items(self, ids: Sequence[str] | None = None) -> list[Item]:
         """Every item by id, or those of `ids` (sorted by id within each run of _CHUNK ids)."""
         if ids is None:
-            return [_row_to_item(r) for r in self.fetchall(_ITEMS_SQL + " ORDER BY id")]
+            return _rows_to_items(self.fetchall(_ITEMS_SQL + " ORDER BY id"))
         wanted = list(ids)
-        by_id = {r[0]: _row_to_item(r) for r in self._item_rows(set(wanted))}
+        by_id = {it.id: it for it in _rows_to_items(self._item_rows(set(wanted)))}
         out: list[Item] = []
         for chunk in _chunks(wanted):
             out += [by_id[i] for i in sorted(set(chunk)) if i in by_id]
@@ -291,6 +299,8 @@ class ItemsMixin(BaseStore):
             if item_ids is None
             else self.fetchall(sql + f" WHERE item_id IN {IDS} ORDER BY observed_at", [id_list(item_ids)])
         )
+        from hub.types import Observation
+
         out: dict[str, list[Observation]] = {}
         for item_id, metric, value, at in rows:
             out.setdefault(item_id, []).append(

@@ -33,14 +33,16 @@ import tempfile
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
-import tantivy
 
 from hub.exceptions import StoreError
-from hub.store import fulltext
 from hub.store.base import BaseStore, from_db, to_db
+
+if TYPE_CHECKING:  # hub.store.fulltext (tantivy) is imported where an index is used: most
+    # commands never search (`hub status` above all)
+    import tantivy
 
 log = logging.getLogger("hub.store")
 
@@ -150,6 +152,8 @@ class SearchMixin(BaseStore):
 
     def _index_meta(self, folder: Path | None = None) -> dict[str, Any] | None:
         """The folder's version and stamp, None when absent, unreadable or another version."""
+        from hub.store import fulltext
+
         try:
             meta = json.loads(((folder or self.search_dir) / META).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -199,6 +203,8 @@ class SearchMixin(BaseStore):
 
     def _update_in_place(self, stamp: str, progress: Progress | None) -> dict[str, int] | None:
         """Changed documents only; None when the index must be built whole instead."""
+        from hub.store import fulltext
+
         folder = self.search_dir
         manifest = folder / MANIFEST
         if self._index_meta() is None or not manifest.exists():
@@ -230,6 +236,8 @@ class SearchMixin(BaseStore):
 
     def _rebuild(self, stamp: str, progress: Progress | None) -> dict[str, int]:
         """A fresh index in a side folder, swapped in when complete."""
+        from hub.store import fulltext
+
         final = self.search_dir
         side = final.with_name(f"{final.name}.new-{os.getpid()}")
         shutil.rmtree(side, ignore_errors=True)
@@ -264,6 +272,8 @@ class SearchMixin(BaseStore):
     def _finish(self, folder: Path, stamp: str, manifest_sql: str | None) -> None:
         """After the tantivy commit: the manifest (the (id, h) rows of `manifest_sql`; None:
         unchanged), then the stamp, each replaced whole."""
+        from hub.store import fulltext
+
         if manifest_sql is not None:
             tmp = folder / f"{MANIFEST}.tmp"
             self.execute(f"COPY ({manifest_sql}) TO '{_quoted(tmp)}' (FORMAT parquet)")
@@ -312,10 +322,14 @@ class SearchMixin(BaseStore):
             return self._plain_search(query, kind, topic, since, limit)
         if not fresh:
             log.info("the search index is older than the store: the newest changes may be missing")
+        from hub.store import fulltext
+
         q = fulltext.filtered(fulltext.parse(index, query), kind, topic, to_db(since))
         return fulltext.search(index, q, limit, query)
 
     def _open_search_index(self) -> tantivy.Index | None:
+        from hub.store import fulltext
+
         if "index" not in self._search:
             try:
                 index = fulltext.open_index(self.search_dir) if self._index_meta() else None
@@ -331,6 +345,8 @@ class SearchMixin(BaseStore):
         self, query: str, kind: str | None, topic: str | None, since: dt.datetime | None, limit: int
     ) -> list[dict[str, Any]]:
         """Substring matching over DuckDB when there is no index: title hits weigh double."""
+        from hub.store import fulltext
+
         filters: list[str] = ["score > 0"]
         params: list[Any] = [query, query]
         for clause, value in (("kind = ?", kind), ("topic = ?", topic), ("published_at >= ?", to_db(since))):

@@ -11,6 +11,7 @@ from typing import Any
 from hub.store.base import BaseStore, from_db, to_db, utcnow
 
 SOURCE_COLS = "name, kind, url, tags, params, enabled, origin, not_before"
+HEALTH_FETCHES = 20  # a source's health is read from its last fetches
 
 
 def _row(r: tuple[Any, ...]) -> dict[str, Any]:
@@ -114,17 +115,20 @@ class SourcesMixin(BaseStore):
         return [dict(zip(keys, (r[0], *(int(v or 0) for v in r[1:])), strict=True)) for r in rows]
 
     def source_health(self) -> list[dict[str, Any]]:
-        """Per source: last success/error, items, median latency, healthy."""
+        """Per source: last success/error, items, median latency, healthy (from its last
+        HEALTH_FETCHES fetches). One query for all the sources: two per source took ~85 ms
+        of `hub status` at 26 sources with a week of hourly fetches."""
+        fetches = {
+            r[0]: (r[1], r[2])
+            for r in self.fetchall(
+                "SELECT source, coalesce(sum(new_items), 0), max_by((status, error, duration_ms, "
+                "fetched_at), (fetched_at, id), ?) FROM fetches GROUP BY source",
+                [HEALTH_FETCHES],
+            )
+        }
         out = []
         for s in self.sources():
-            rows = self.fetchall(
-                "SELECT status, error, duration_ms, fetched_at FROM fetches WHERE source = ? "
-                "ORDER BY fetched_at DESC LIMIT 20",
-                [s["name"]],
-            )
-            items = self.scalar(
-                "SELECT coalesce(sum(new_items), 0) FROM fetches WHERE source = ?", [s["name"]]
-            )
+            items, rows = fetches.get(s["name"], (0, []))  # rows: the newest first
             ok = [r for r in rows if r[1] is None or str(r[1]).startswith("warning:")]
             last_ok = from_db(ok[0][3]) if ok else None
             errors = [r for r in rows if r not in ok]
