@@ -92,6 +92,34 @@ def test_many_changes_rebuild_whole(hub: Hub, tmp_path: Path, monkeypatch: pytes
     assert [p.name for p in hub.store.search_dir.parent.iterdir() if ".search." in p.name] == []
 
 
+def test_a_full_disk_while_stamping_the_index_leaves_no_temporary_file(
+    hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    from hub import files
+    from hub.exceptions import WriteError
+
+    hub.store.update_search_index()
+    folder = hub.store.search_dir
+    stamp = (folder / search_mod.META).read_bytes()
+    hub.import_paths([_hn_record(tmp_path, "Zyxwvutsrq agents", 3)])
+
+    def full(fd: int, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(files, "_write_fd", full)
+    with pytest.raises(WriteError, match="No space left on device"):
+        hub.store.update_search_index()
+    monkeypatch.undo()
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
+    assert (folder / search_mod.META).read_bytes() == stamp  # the old stamp: the index is stale
+    hub.store.__dict__.pop("_search_state", None)
+    assert not hub.store.search_index_fresh()
+    assert _ids(hub, "zyxwvutsrq") == ["hn:3"]  # the next writer brings it up to date
+
+
 def test_a_lost_or_foreign_index_is_rebuilt(hub: Hub) -> None:
     hub.store.update_search_index()
     shutil.rmtree(hub.store.search_dir)

@@ -272,15 +272,17 @@ class SearchMixin(BaseStore):
     def _finish(self, folder: Path, stamp: str, manifest_sql: str | None) -> None:
         """After the tantivy commit: the manifest (the (id, h) rows of `manifest_sql`; None:
         unchanged), then the stamp, each replaced whole."""
+        from hub.files import write_atomic
         from hub.store import fulltext
 
         if manifest_sql is not None:
             tmp = folder / f"{MANIFEST}.tmp"
-            self.execute(f"COPY ({manifest_sql}) TO '{_quoted(tmp)}' (FORMAT parquet)")
-            tmp.replace(folder / MANIFEST)
-        meta = folder / f"{META}.tmp"
-        meta.write_text(json.dumps({"version": fulltext.VERSION, "stamp": stamp}), encoding="utf-8")
-        meta.replace(folder / META)
+            try:
+                self.execute(f"COPY ({manifest_sql}) TO '{_quoted(tmp)}' (FORMAT parquet)")
+                tmp.replace(folder / MANIFEST)
+            finally:
+                tmp.unlink(missing_ok=True)  # a failed write leaves no half file behind
+        write_atomic(folder / META, json.dumps({"version": fulltext.VERSION, "stamp": stamp}))
 
     def _batches(self, sql: str, total: int, progress: Progress | None) -> Iterator[str]:
         """The first column of `sql`'s rows, fetched BATCH at a time."""
