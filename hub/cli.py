@@ -11,6 +11,7 @@ else keeps its traceback (it is a bug).
 import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import json
 import logging
 import shlex
@@ -1015,4 +1016,11 @@ def _print_digest_head(d: Any) -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    finally:
+        # Leaving: the objects still alive (typer's, pydantic's, the modules') go to the
+        # permanent generation, so the interpreter's last collection does not walk them
+        # again: ~40 ms of every short command (`hub status`). Nothing is skipped: atexit
+        # handlers, finalizers and module teardown run as before.
+        gc.freeze()
