@@ -117,6 +117,34 @@ def test_different_events_stay_apart(pair: tuple[tuple[int, str, str], ...]) -> 
     assert _links(*pair) == set()
 
 
+def _linking(ident: int, title: str, day: str, url: str) -> Item:
+    return replace(hn(ident, title, day), extra={"target_url": url}, links=(url,))
+
+
+def test_two_posts_about_one_page_name_are_one_event() -> None:
+    # real W16 threads: Anthropic's post, and Simon Willison's post about it under its page name
+    anthropic = _linking(
+        43735550, "Claude Code: Best practices for agentic coding", "2025-04-19T02:00:00",
+        "https://www.anthropic.com/engineering/claude-code-best-practices",
+    )  # fmt: skip
+    simon = _linking(
+        43739997, "Ultrathink is a Claude Code magic word", "2025-04-20T00:30:00",
+        "https://simonwillison.net/2025/Apr/19/claude-code-best-practices/",
+    )  # fmt: skip
+    index = events.NameIndex([t] for t in [*WINDOW, anthropic.title, simon.title])
+    links = events.same_event_links([anthropic, simon], index)
+    assert [(ln.src, ln.dst, ln.method, ln.evidence) for ln in links] == [
+        ("hn:43735550", "hn:43739997", "slug", "claude-code-best-practices")
+    ]
+    # a page name the titles do not share, a short one, or days apart: no join
+    other = replace(simon, title="Ultrathink is a magic word")
+    assert events.same_event_links([anthropic, other], index) == []
+    short = _linking(1, "Claude Code pricing", "2025-04-19T03:00:00", "https://example.org/claude-code")
+    assert events.same_event_links([short, replace(short, id="hn:2")], index) == []
+    late = replace(simon, published_at=simon.published_at + dt.timedelta(days=events.EVENT_DAYS + 1))
+    assert events.same_event_links([anthropic, late], index) == []
+
+
 def test_grouping_never_puts_two_papers_in_one_story() -> None:
     a = Item("arxiv:2504.1", "paper", "arxiv", "Paper A", "https://arxiv.org/abs/2504.1")
     b = Item("arxiv:2504.2", "paper", "arxiv", "Paper B", "https://arxiv.org/abs/2504.2")

@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from urllib.parse import urlsplit
 
 from hub.analysis import names
 from hub.analysis.rank import Mention
@@ -298,8 +299,9 @@ def _close(a: Item, b: Item) -> bool:
 
 
 def same_event_links(items: Sequence[Item], index: NameIndex) -> list[Link]:
-    """Pairs of posts/repos that are one event: close in time, a shared distinctive name,
-    and every name of one title among the other's."""
+    """Pairs of posts/repos that are one event: close in time, and a shared distinctive name
+    with every name of one title among the other's, or pages of the same name ("…/claude-
+    code-best-practices" on two sites) whose titles share one of its words."""
     cands = [it for it in items if it.kind in ("post", "thread", "repo", "release") and not is_roundup(it)]
     info = {it.id: (set(index.phrases(it.title)), names.name_words(it.title)) for it in cands}
     # (a phrase held by at most PHRASE_MAX_DF stories' titles, shared by both items)
@@ -319,7 +321,43 @@ def same_event_links(items: Sequence[Item], index: NameIndex) -> list[Link]:
                     continue  # one plain name in common ("North Korean") is a topic, not an event
                 key = (min(a.id, b.id), max(a.id, b.id))
                 links.setdefault(key, Link(key[0], key[1], "same", "name", phrase))
+    for slug, group in _by_slug(cands).items():
+        for n, a in enumerate(group):
+            for b in group[n + 1 :]:
+                if a.source == b.source == "github" or not _close(a, b) or not _slug_in_titles(slug, a, b):
+                    continue
+                key = (min(a.id, b.id), max(a.id, b.id))
+                links.setdefault(key, Link(key[0], key[1], "same", "slug", slug))
     return sorted(links.values(), key=lambda ln: (ln.src, ln.dst))
+
+
+SLUG_WORDS = 3  # a page name of at least this many words says what the page is about
+_PAGE_SUFFIX = re.compile(r"\.(?:html?|php|aspx?)$")
+
+
+def _slug(it: Item) -> str | None:
+    """The last path segment of the page a post is about ("claude-code-best-practices"), when
+    it is a name of words: a blogger who writes about a post often keeps its page name."""
+    url = str(it.extra.get("target_url") or it.url)
+    last = _PAGE_SUFFIX.sub("", urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1].lower())
+    words = [w for w in re.split(r"[-_]+", last) if w]
+    if len(words) < SLUG_WORDS or sum(len(w) >= 4 and w.isalpha() for w in words) < 2:
+        return None
+    return "-".join(words)
+
+
+def _by_slug(items: Sequence[Item]) -> dict[str, list[Item]]:
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        if slug := _slug(it):
+            groups[slug].append(it)
+    return {slug: group for slug, group in groups.items() if len(group) > 1}
+
+
+def _slug_in_titles(slug: str, a: Item, b: Item) -> bool:
+    """Both titles hold a word of the page name (not a short or common one)."""
+    words = {w for w in slug.split("-") if len(w) >= 4 and w not in names._COMMON}
+    return all(words & set(names.norm(it.title).split()) for it in (a, b))
 
 
 def paper_post_links(items: Sequence[Item], index: NameIndex) -> list[Link]:
