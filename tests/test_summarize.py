@@ -471,6 +471,12 @@ def test_a_sentence_naming_the_story_stands_alone_and_a_name_is_a_whole_word() -
     dia = _ds(6, "Show HN: Dia, an open-weights TTS model for generating realistic dialogue", "")
     tts = "A TTS model capable of generating ultra-realistic dialogue in one pass."  # "dia" of "dialogue"
     assert lead.story_sentence(replace(dia, summary=tts)) == f"Dia — {tts[:-1]} [6]."
+    tips = (  # names the story late: not what the sentence is about (HN 43735550's description)
+        "Tips and patterns for getting the most out of Claude Code, from configuring your environment "
+        "to scaling across parallel sessions."
+    )
+    code = _ds(5, "Claude Code: Best practices for agentic coding", tips)
+    assert lead.story_sentence(code) == f"Claude Code — {tips[:-1]} [5]."
     phi = _ds(4, "Phi-4-Mini-Reasoning: Exploring the Limits of Small Reasoning Language Models in Math", "")
     resulting = (
         "The resulting Phi-4-Mini-Reasoning model exceeds, on math reasoning tasks, much larger reasoning "

@@ -19,6 +19,7 @@ LEAD_STORIES = 3  # stories the lead names with a sentence of their own
 ALSO_STORIES = 3  # top stories named in passing (no usable sentence, or for breadth)
 MAX_SENTENCE = 200  # a lead sentence longer than this is not used (never cut)
 MAX_LEAD = 420  # the story sentences together
+LEAD_WORDS = 5  # a sentence whose first words hold the story's name is about it
 _POST_PREFIX = re.compile(r"^(?:show|ask|launch|tell) hn:\s*", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us|ours|my|me|mine)\b", re.IGNORECASE)
 _I = re.compile(r"(?<![\w.])I(?:['’](?:m|ve|d|ll))?(?![\w.])")  # "I", "I've"; not "i.e." or "Phase I."
@@ -60,6 +61,14 @@ def _names(sentence: str, called: str) -> re.Match[str] | None:
     return re.search(rf"(?<![\w-]){re.escape(called)}(?![\w-])", sentence, re.IGNORECASE)
 
 
+def _leads_with(sentence: str, called: str) -> bool:
+    """Is the story's name among the sentence's first words ("The resulting Phi-4-Mini-
+    Reasoning model exceeds…"), so it is what the sentence is about? Not "Tips and patterns
+    for getting the most out of Claude Code"."""
+    found = _names(sentence, called)
+    return found is not None and len(sentence[: found.start()].split()) <= LEAD_WORDS
+
+
 def _main_clause(sentence: str, called: str) -> str:
     """A sentence longer than MAX_SENTENCE up to the first detail clause after the story's
     name (then ending in a full stop), else as it is."""
@@ -87,8 +96,8 @@ def story_sentence(story: DigestStory) -> str | None:
     intro = re.match(rf"its authors \w+ {re.escape(called)}, ((?:a|an|the) .+)$", body, re.IGNORECASE)
     if intro:  # "its authors introduce X, the first open LLM" says "X — the first open LLM"
         body = intro.group(1)
-    if not _names(body, called) or body.startswith("its authors"):
-        body = f"{called} — {body}"  # a sentence that names the story stands alone
+    if not _leads_with(body, called):
+        body = f"{called} — {body}"  # a sentence that opens on the story's name stands alone
     return f"{body} [{story.rank}]{end}"
 
 
