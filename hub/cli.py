@@ -784,6 +784,7 @@ def explain(
                     "links": [dataclasses.asdict(ln) for ln in info["links"]],
                     "topic": info["topic"],
                     "scores": info["scores"],
+                    "digests": info["digests"],
                 },
                 default=str,
                 indent=2,
@@ -806,6 +807,9 @@ def explain(
             f"{k} {v:+.2f}" for k, v in sorted(sc["breakdown"].items(), key=lambda kv: -abs(kv[1]))
         )
         out.print(f"  {sc['week']}: rank {sc['rank']}, score {sc['total']:.2f} = {parts}")
+    for d in info["digests"]:
+        joined = f", one event with {escape(', '.join(d['with']))}" if d["with"] else ""
+        out.print(f"  in the {d['week']} digest: #{d['rank']} ({d['story_id']}){joined}", highlight=False)
 
 
 @app.command()

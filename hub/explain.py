@@ -1,7 +1,9 @@
 """`hub explain`: why a story is what it is, read from the store alone.
 
 A story's items, the evidence that joined them (links and how each was found), its
-topic and its score in every week it was ranked. It loads no stage: `hub explain`
+topic, its score in every week it was ranked, and where a stored digest showed it — with
+the stories of the same event it was joined with when that week was read (those joins
+are made for the digest, not stored as links). It loads no stage: `hub explain`
 answers as fast as the store opens.
 """
 
@@ -31,4 +33,21 @@ def explain(store: Store, ident: str) -> dict[str, Any]:
         "scores": [
             {"week": w, "rank": r, "total": t, "breakdown": b} for w, r, t, b in store.story_scores(story.id)
         ],
+        "digests": in_digests(store, set(story.item_ids)),
     }
+
+
+def in_digests(store: Store, item_ids: set[str]) -> list[dict[str, Any]]:
+    """Each stored digest story holding one of these items: its week, rank and story id,
+    and the items it showed beside them (the same event, joined when the week was read)."""
+    return [
+        {
+            "week": d.week,
+            "rank": s.rank,
+            "story_id": s.story_id,
+            "with": [it.id for it in s.items if it.id not in item_ids],
+        }
+        for d in store.digests()
+        for s in d.stories
+        if any(it.id in item_ids for it in s.items)
+    ]

@@ -115,3 +115,25 @@ def test_the_commands_the_demo_prints_next_work_from_where_the_user_is(
     assert "reasoning" in outputs["search"].lower()
     assert demo.digest.stories[0].title[:40] in " ".join(outputs["explain"].split())
     assert "2025-W16" in outputs["status"]
+
+
+def test_explain_shows_the_digest_story_an_item_was_joined_into(
+    demo: DemoResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same-event joins are made when the week is read: explain finds them in the digest."""
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    joined = [s for s in demo.digest.stories if len({i.id for i in s.items if i.kind == "thread"}) > 1]
+    assert joined, "the bundled week has threads of one event joined in its digest"
+    story = joined[0]
+    first, second = [i.id for i in story.items if i.kind == "thread"][:2]
+    monkeypatch.chdir(demo.workdir)
+    result = CliRunner().invoke(app, ["explain", second, "--json"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)["digests"]
+    assert {"week": "2025-W16", "rank": story.rank, "story_id": story.story_id}.items() <= shown[0].items()
+    assert first in shown[0]["with"] and second not in shown[0]["with"]
+    text = CliRunner().invoke(app, ["explain", second]).output
+    assert f"in the 2025-W16 digest: #{story.rank} ({story.story_id}), one event with" in text
