@@ -120,6 +120,32 @@ def test_a_full_disk_while_stamping_the_index_leaves_no_temporary_file(
     assert _ids(hub, "zyxwvutsrq") == ["hn:3"]  # the next writer brings it up to date
 
 
+def test_indexing_bounds_duckdb_memory_and_falls_back_when_that_is_too_little(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def limit() -> str:
+        return str(hub.store.scalar("SELECT current_setting('memory_limit')"))
+
+    before = limit()
+    seen: list[str] = []
+    real = search_mod.SearchMixin._rebuild
+
+    def spy(self: Store, stamp: str, progress: object) -> dict[str, int]:
+        seen.append(limit())
+        return real(self, stamp, progress)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search_mod.SearchMixin, "_rebuild", spy)
+    assert hub.store.update_search_index(full=True)["full"] == 1
+    assert seen == ["488.2 MiB"] and limit() == before  # 512MB while reading, DuckDB's own after
+    monkeypatch.setattr(search_mod, "INDEX_MEMORY", "1MB")  # too little for any query
+    seen.clear()
+    with caplog.at_level(logging.INFO, logger="hub.store"):
+        stats = hub.store.update_search_index(full=True)
+    assert stats["full"] == 1 and stats["docs"] == hub.store.scalar("SELECT count(*) FROM items")
+    assert "again without that bound" in caplog.text and limit() == before
+    assert [p.name for p in hub.store.search_dir.parent.iterdir() if ".search." in p.name] == []
+
+
 def test_a_lost_or_foreign_index_is_rebuilt(hub: Hub) -> None:
     hub.store.update_search_index()
     shutil.rmtree(hub.store.search_dir)

@@ -111,6 +111,7 @@ REBUILD_SHARE = 0.5  # more documents changed than this share: a fresh index, no
 BATCH = 5_000  # documents read from DuckDB per fetch while indexing
 BUILD_HEAP = 256_000_000  # tantivy writer memory for a build (split over its threads)
 UPDATE_HEAP = 64_000_000
+INDEX_MEMORY = "512MB"  # DuckDB's memory limit while the index reads the store (see _index)
 Progress = Callable[[str, int, int], None]  # progress(stage, done, total), as hub.core's
 
 
@@ -183,8 +184,23 @@ class SearchMixin(BaseStore):
         each batch indexed."""
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only; the search index is written by a writer")
+        try:
+            return self._index(full, progress, INDEX_MEMORY)
+        except StoreError as e:
+            if not isinstance(e.__cause__, duckdb.OutOfMemoryException):
+                raise
+            log.info("search index: %s with %s of DuckDB memory; again without that bound", e, INDEX_MEMORY)
+            return self._index(full, progress, None)
+
+    def _index(self, full: bool, progress: Progress | None, memory: str | None) -> dict[str, int]:
+        """update_search_index's work, with DuckDB's memory bounded to `memory` meanwhile: it
+        keeps every page it reads cached up to its limit (80 % of RAM by default), and reading
+        every document of a 1M-item store then held 2.2 GiB. hub sets no other memory limit,
+        so RESET restores DuckDB's own."""
         self._search.pop("index", None)
         try:
+            if memory:  # (a SET that fails may have moved the limit all the same: reset below)
+                self.execute(f"SET memory_limit = '{memory}'")
             with self.transaction():  # one snapshot of the store for stamp, hashes and documents
                 stamp = self._store_stamp()
                 try:
@@ -196,6 +212,9 @@ class SearchMixin(BaseStore):
             return stats
         except (ValueError, OSError) as e:  # tantivy's errors (lock, files) and the folder's
             raise StoreError(f"search index {self.search_dir}: {e}") from e
+        finally:
+            if memory:
+                self.execute("RESET memory_limit")
 
     def rebuild_search_index(self) -> int:
         """The whole index from scratch; returns the number of documents."""
@@ -241,13 +260,17 @@ class SearchMixin(BaseStore):
         final = self.search_dir
         side = final.with_name(f"{final.name}.new-{os.getpid()}")
         shutil.rmtree(side, ignore_errors=True)
-        index = fulltext.open_index(side, create=True)
-        writer = index.writer(heap_size=BUILD_HEAP)
         n_docs = int(self.scalar("SELECT count(*) FROM items"))
-        fulltext.add_documents(writer, self._batches(_DOCS, n_docs, progress))
-        writer.commit()
-        writer.wait_merging_threads()
-        self._finish(side, stamp, _KEYS)
+        try:
+            index = fulltext.open_index(side, create=True)
+            writer = index.writer(heap_size=BUILD_HEAP)
+            fulltext.add_documents(writer, self._batches(_DOCS, n_docs, progress))
+            writer.commit()
+            writer.wait_merging_threads()
+            self._finish(side, stamp, _KEYS)
+        except BaseException:
+            shutil.rmtree(side, ignore_errors=True)  # a build that failed leaves no folder behind
+            raise
         old = final.with_name(f"{final.name}.old-{os.getpid()}")
         if final.exists():
             final.rename(old)
