@@ -59,13 +59,25 @@ LEFT JOIN {_SUMMARIES} sm ON sm.story_id = si.story_id
 
 def _doc_json(topic: str) -> str:
     """One item (alias i, its story's summary alias sm) as tantivy's JSON (keys:
-    fulltext.DOC_FIELDS): made in DuckDB and parsed in Rust, no Python object per field;
-    json_merge_patch onto {} drops the null values."""
-    return f"""json_merge_patch('{{}}', json_object(
-    'id', i.id, 'title', i.title, 'text', i.text,
-    'authors', array_to_string(i.authors, ', '), 'tags', array_to_string(i.tags, ' '),
-    'summary', sm.summary, 'kind', i.kind, 'source', i.source, 'url', i.url,
-    'published_at', strftime(i.published_at, '%Y-%m-%dT%H:%M:%SZ'), 'topic', {topic}))"""
+    fulltext.DOC_FIELDS): made in DuckDB and parsed in Rust, no Python object per field.
+    Each field is its own '"key":value' piece and concat_ws skips the NULL ones, so a
+    missing value is no key (tantivy refuses a null date); json_merge_patch did the same
+    at 1.4x the cost."""
+    fields = {
+        "id": "i.id",
+        "title": "i.title",
+        "text": "i.text",
+        "authors": "array_to_string(i.authors, ', ')",
+        "tags": "array_to_string(i.tags, ' ')",
+        "summary": "sm.summary",
+        "kind": "i.kind",
+        "source": "i.source",
+        "url": "i.url",
+        "published_at": "strftime(i.published_at, '%Y-%m-%dT%H:%M:%SZ')",
+        "topic": topic,
+    }
+    pieces = ", ".join(f"'\"{key}\":' || to_json({value})" for key, value in fields.items())
+    return f"'{{' || concat_ws(',', {pieces}) || '}}'"
 
 
 # no ORDER BY: sorting would hold every document (~2 GiB of JSON at a million) at once
