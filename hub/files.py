@@ -62,21 +62,24 @@ def to_utf8(data: bytes, name: str) -> bytes:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                text = data[len(bom) :].decode(codec)
+                return _as_utf8(data[len(bom) :].decode(codec))
             except UnicodeDecodeError as e:
                 where = e.start + len(bom)
                 raise ParseError(
                     name, f"not valid {codec.upper()} text (invalid bytes at offset {where})"
                 ) from e
-            return _XML_DECL_ENCODING.sub(rb"\1\2UTF-8\2", text.encode("utf-8"), count=1)
     unmarked = _ZEROS.get(tuple(b == 0 for b in data[:4])) if len(data) >= 4 else None
     if unmarked is not None:
         try:
-            text = data.decode(unmarked)
+            return _as_utf8(data.decode(unmarked))
         except UnicodeDecodeError:
             return data  # not text in that encoding after all: the format check says what it is
-        return _XML_DECL_ENCODING.sub(rb"\1\2UTF-8\2", text.encode("utf-8"), count=1)
     return data
+
+
+def _as_utf8(text: str) -> bytes:
+    """Decoded text as UTF-8 bytes, its XML declaration (if any) saying so."""
+    return _XML_DECL_ENCODING.sub(rb"\1\2UTF-8\2", text.encode("utf-8"), count=1)
 
 
 def _kind(mode: int) -> str:

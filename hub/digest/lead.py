@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from hub.analysis import names
 from hub.analysis.summary_lint import sentences
 from hub.types import DigestStory, TopicCount
 
@@ -23,7 +24,6 @@ LEAD_WORDS = 5  # a sentence whose first words hold the story's name is about it
 _POST_PREFIX = re.compile(r"^(?:show|ask|launch|tell) hn:\s*", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us|ours|my|me|mine)\b", re.IGNORECASE)
 _I = re.compile(r"(?<![\w.])I(?:['’](?:m|ve|d|ll))?(?![\w.])")  # "I", "I've"; not "i.e." or "Phase I."
-_REPORT = re.compile(r"^(.{2,60}?)\s+(?:technical|tech)\s+report$", re.IGNORECASE)
 _APPOSITION = re.compile(r"^([^,]{2,40}?), (?:a|an|the) ")  # "Mercury, the first ... model"
 _OTHER = "other"
 # Where a long sentence that names a story may end early: before a clause that only adds
@@ -41,7 +41,7 @@ def name(title: str) -> str:
     'Dia' for 'Dia, an open-weights TTS model…', 'Phi-4-reasoning' for its technical report."""
     title = _POST_PREFIX.sub("", title.strip())
     head = re.split(r" — |: ", title, maxsplit=1)[0].strip()
-    if head == title and (m := _REPORT.match(title) or _APPOSITION.match(title)):
+    if head == title and (m := names._REPORT.match(title) or _APPOSITION.match(title)):
         head = m.group(1).strip()
     return head if 2 <= len(head) <= 60 else title
 
